@@ -1,0 +1,129 @@
+import * as df from "durable-functions";
+import type { InvocationContext } from "@azure/functions";
+import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
+import { ActivityNames, EventNames, OrchestratorNames } from "../names.js";
+import {
+  approvalDeadline,
+  approvalOutcome,
+  isAwaitingDecision,
+  parseApprovalDecision,
+  validateApprovalDecision,
+  validateApprovalRequest,
+  type ApprovalDecision,
+  type ApprovalOutcome,
+  type ApprovalRequest,
+  type ApprovalStage,
+} from "../logic/approval.js";
+import { validateResourceId } from "../logic/resourceIds.js";
+import { findInstance, isTerminal } from "../durable/instances.js";
+import { gone, notFound } from "../http/HttpError.js";
+import { readJsonBody } from "../http/requestBody.js";
+import { withJsonErrors, type DurableHttpHandler } from "../http/jsonResponses.js";
+
+/**
+ * Human interaction: ask for an approval, then wait for whichever comes first, the decision
+ * (external event ApprovalEvent) or a durable timer (72 hours by default), and escalate on timeout.
+ */
+
+export interface ApprovalStatusReport {
+  stage: ApprovalStage;
+  deadline?: string;
+}
+
+const approval: OrchestrationHandler = function* (context: OrchestrationContext) {
+  const request = validateApprovalRequest(context.df.getInput());
+  const requestedAt = context.df.currentUtcDateTime;
+  const deadline = approvalDeadline(requestedAt, request.timeoutHours);
+  const report = (stage: ApprovalStage): void =>
+    context.df.setCustomStatus({ stage, deadline: deadline.toISOString() } satisfies ApprovalStatusReport);
+
+  report("requested");
+  yield context.df.callActivity(ActivityNames.requestApproval, { instanceId: context.df.instanceId, ...request });
+  report("awaiting-decision");
+
+  const timeout = context.df.createTimer(deadline);
+  for (;;) {
+    const decisionEvent = context.df.waitForExternalEvent(EventNames.approval);
+    const winner: unknown = yield context.df.Task.any([decisionEvent, timeout]);
+    if (winner === timeout) {
+      report("escalated");
+      const outcome = approvalOutcome(request, "timed-out", requestedAt, context.df.currentUtcDateTime);
+      yield context.df.callActivity(ActivityNames.escalate, outcome);
+      return outcome;
+    }
+    const decision = parseApprovalDecision(decisionEvent.result);
+    if (decision === undefined) {
+      // Anyone with the webhook URL can raise an event; a malformed one must not end the wait.
+      if (!context.df.isReplaying) context.warn("Ignoring a malformed ApprovalEvent.");
+      continue;
+    }
+    timeout.cancel();
+    report("decided");
+    const outcome = approvalOutcome(request, decision, requestedAt, context.df.currentUtcDateTime);
+    yield context.df.callActivity(ActivityNames.handleApproval, outcome);
+    return outcome;
+  }
+};
+
+/** Where a real app sends the approver an email or a Teams card with the decision link. */
+export function requestApproval(input: unknown, context: InvocationContext): void {
+  const request = input as ApprovalRequest & { instanceId: string };
+  context.log(
+    `Approval requested for ${request.amount} by ${request.requester}` +
+      `${request.approver === undefined ? "" : ` from ${request.approver}`}; instance ${request.instanceId}.`,
+  );
+}
+
+export function handleApproval(input: unknown, context: InvocationContext): ApprovalOutcome {
+  const outcome = input as ApprovalOutcome;
+  context.log(`Request by ${outcome.requester} for ${outcome.amount} was ${outcome.status} by ${outcome.decidedBy ?? "nobody"}.`);
+  return outcome;
+}
+
+export function escalate(input: unknown, context: InvocationContext): ApprovalOutcome {
+  const outcome = input as ApprovalOutcome;
+  context.warn(`No decision on ${outcome.requester}'s request for ${outcome.amount} after ${outcome.waitedMs} ms; escalating.`);
+  return outcome;
+}
+
+/** POST approvals: validate the request and start an Approval instance. */
+const startApproval: DurableHttpHandler = async (request, client) => {
+  const input = validateApprovalRequest(await readJsonBody(request));
+  const instanceId = await client.startNew(OrchestratorNames.approval, { input });
+  return client.createCheckStatusResponse(request, instanceId);
+};
+
+/** POST approvals/{instanceId}/decision: deliver the decision while the instance still waits for one. */
+const submitDecision: DurableHttpHandler = async (request, client, context) => {
+  const instanceId = validateResourceId(request.params.instanceId, "instance id");
+  const decision: ApprovalDecision = validateApprovalDecision(await readJsonBody(request));
+  const status = await findInstance(client, context, instanceId);
+  if (status === undefined || status.name !== OrchestratorNames.approval) {
+    throw notFound("instance_not_found", `No approval with ID '${instanceId}' exists.`);
+  }
+  const stage = (status.customStatus as Partial<ApprovalStatusReport> | null | undefined)?.stage;
+  if (isTerminal(status) || (stage !== undefined && !isAwaitingDecision(stage))) {
+    throw gone("already_decided", `The approval '${instanceId}' was already ${stage ?? status.runtimeStatus.toLowerCase()}.`);
+  }
+  await client.raiseEvent(instanceId, EventNames.approval, decision);
+  return { status: 202, jsonBody: { instanceId, approved: decision.approved, by: decision.by } };
+};
+
+df.app.orchestration(OrchestratorNames.approval, approval);
+df.app.activity(ActivityNames.requestApproval, { handler: requestApproval });
+df.app.activity(ActivityNames.handleApproval, { handler: handleApproval });
+df.app.activity(ActivityNames.escalate, { handler: escalate });
+
+df.app.client.http("ApprovalStart", {
+  route: "approvals",
+  methods: ["POST"],
+  authLevel: "function",
+  handler: withJsonErrors(startApproval),
+});
+
+df.app.client.http("ApprovalDecision", {
+  route: "approvals/{instanceId}/decision",
+  methods: ["POST"],
+  authLevel: "function",
+  handler: withJsonErrors(submitDecision),
+});

@@ -1,0 +1,102 @@
+import * as df from "durable-functions";
+import type { InvocationContext } from "@azure/functions";
+import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
+import { ActivityNames, OrchestratorNames } from "../names.js";
+import {
+  isConditionMet,
+  nextCheckTime,
+  refuseMonitorUrl,
+  validateMonitorRequest,
+  type EndpointObservation,
+  type MonitorProgress,
+  type MonitorRequest,
+  type MonitorResult,
+} from "../logic/monitor.js";
+import { monitorAllowedHosts } from "../settings.js";
+
+/**
+ * Monitoring: check an endpoint, alert and stop when the condition holds, otherwise sleep on a
+ * durable timer until the next check or until the monitor expires. It continues as new every
+ * CHECKS_PER_GENERATION checks so that a long monitor keeps a short history.
+ */
+
+export const CHECKS_PER_GENERATION = 20;
+export const CHECK_TIMEOUT_MS = 10_000;
+const MAX_BODY_BYTES_READ = 1024 * 1024;
+
+/** What a continued generation carries besides the request itself. */
+interface MonitorContinuation {
+  expiresAt: string;
+  checks: number;
+}
+
+export interface CheckRequest {
+  url: string;
+  bodyContains?: string;
+}
+
+const monitor: OrchestrationHandler = function* (context: OrchestrationContext) {
+  const input = context.df.getInput<MonitorRequest & Partial<MonitorContinuation>>();
+  // The allowed-hosts setting is enforced by CheckEndpoint, which may read settings; replay may not.
+  const request = validateMonitorRequest(input, undefined);
+  const startedAt = context.df.currentUtcDateTime;
+  const expiresAt = new Date(input.expiresAt ?? startedAt.getTime() + request.expiryMinutes * 60_000);
+  let checks = input.checks ?? 0;
+
+  for (let checksThisGeneration = 0; ; checksThisGeneration++) {
+    if (checksThisGeneration === CHECKS_PER_GENERATION) {
+      context.df.continueAsNew({ ...request, expiresAt: expiresAt.toISOString(), checks } satisfies MonitorRequest & MonitorContinuation);
+      return undefined;
+    }
+    const check: CheckRequest = { url: request.url, ...(request.expect.bodyContains === undefined ? {} : { bodyContains: request.expect.bodyContains }) };
+    const observation = (yield context.df.callActivity(ActivityNames.checkEndpoint, check)) as EndpointObservation;
+    checks += 1;
+
+    if (isConditionMet(request.expect, observation)) {
+      yield context.df.callActivity(ActivityNames.sendAlert, { url: request.url, observation, checks });
+      return { status: "met", checks } satisfies MonitorResult;
+    }
+    const next = nextCheckTime(context.df.currentUtcDateTime, request.intervalSeconds, expiresAt);
+    context.df.setCustomStatus(progress(checks, observation, expiresAt, next));
+    if (next === undefined) return { status: "expired", checks } satisfies MonitorResult;
+    yield context.df.createTimer(next);
+  }
+};
+
+function progress(checks: number, observation: EndpointObservation, expiresAt: Date, next: Date | undefined): MonitorProgress {
+  return {
+    checks,
+    ...(observation.status === undefined ? {} : { lastStatus: observation.status }),
+    ...(observation.error === undefined ? {} : { lastError: observation.error }),
+    ...(next === undefined ? {} : { nextCheckAt: next.toISOString() }),
+    expiresAt: expiresAt.toISOString(),
+  };
+}
+
+/** One HTTP GET with a timeout; redirects are not followed, so an allowed host cannot bounce elsewhere. */
+export async function checkEndpoint(input: unknown): Promise<EndpointObservation> {
+  const { url, bodyContains } = input as CheckRequest;
+  const refusal = refuseMonitorUrl(url, monitorAllowedHosts());
+  if (refusal !== undefined) throw new Error(refusal);
+  try {
+    const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) });
+    if (bodyContains === undefined) {
+      await response.body?.cancel();
+      return { status: response.status };
+    }
+    const body = (await response.text()).slice(0, MAX_BODY_BYTES_READ);
+    return { status: response.status, bodyMatched: body.includes(bodyContains) };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Where a real app pages someone; here the alert is a warning in the log (and in Application Insights). */
+export function sendAlert(input: unknown, context: InvocationContext): void {
+  const { url, checks } = input as { url: string; checks: number };
+  context.warn(`Monitor condition met for ${url} after ${checks} check(s).`);
+}
+
+df.app.orchestration(OrchestratorNames.monitor, monitor);
+df.app.activity(ActivityNames.checkEndpoint, { handler: checkEndpoint });
+df.app.activity(ActivityNames.sendAlert, { handler: sendAlert });

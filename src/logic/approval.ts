@@ -1,0 +1,115 @@
+import { ValidationError } from "./ValidationError.js";
+import { requireObject } from "./jsonShapes.js";
+
+/** Human interaction: a request waits for a decision or escalates when its timer fires first. */
+
+export const DEFAULT_APPROVAL_TIMEOUT_HOURS = 72;
+const MAX_APPROVAL_TIMEOUT_HOURS = 24 * 30;
+const MAX_NAME_LENGTH = 200;
+
+export interface ApprovalRequest {
+  amount: number;
+  requester: string;
+  approver?: string;
+  timeoutHours: number;
+}
+
+export interface ApprovalDecision {
+  approved: boolean;
+  by: string;
+}
+
+export type ApprovalStatus = "approved" | "rejected" | "escalated";
+
+export interface ApprovalOutcome {
+  status: ApprovalStatus;
+  amount: number;
+  requester: string;
+  decidedBy?: string;
+  decidedAt: string;
+  /** Milliseconds from the request to the decision (or to the escalation). */
+  waitedMs: number;
+}
+
+/** The stages an Approval instance reports in customStatus; decisions are accepted only while pending. */
+export type ApprovalStage = "requested" | "awaiting-decision" | "decided" | "escalated";
+
+export function isAwaitingDecision(stage: unknown): boolean {
+  return stage === "requested" || stage === "awaiting-decision";
+}
+
+export function validateApprovalRequest(input: unknown): ApprovalRequest {
+  const body = requireObject(input, "The approval request");
+  const { amount, requester, approver, timeoutHours } = body;
+  if (typeof amount !== "number" || !Number.isFinite(amount) || amount < 0 || amount > Number.MAX_SAFE_INTEGER) {
+    throw new ValidationError("invalid_amount", "amount must be a non-negative number.");
+  }
+  const request: ApprovalRequest = {
+    amount,
+    requester: requireName(requester, "requester"),
+    timeoutHours: DEFAULT_APPROVAL_TIMEOUT_HOURS,
+  };
+  if (approver !== undefined) request.approver = requireName(approver, "approver");
+  if (timeoutHours !== undefined) {
+    if (
+      typeof timeoutHours !== "number" ||
+      !Number.isFinite(timeoutHours) ||
+      timeoutHours <= 0 ||
+      timeoutHours > MAX_APPROVAL_TIMEOUT_HOURS
+    ) {
+      throw new ValidationError(
+        "invalid_timeout",
+        `timeoutHours must be a number above 0 and at most ${MAX_APPROVAL_TIMEOUT_HOURS}.`,
+      );
+    }
+    request.timeoutHours = timeoutHours;
+  }
+  return request;
+}
+
+export function validateApprovalDecision(input: unknown): ApprovalDecision {
+  const body = requireObject(input, "The decision");
+  if (typeof body.approved !== "boolean") {
+    throw new ValidationError("invalid_decision", "approved must be true or false.");
+  }
+  return { approved: body.approved, by: requireName(body.by, "by") };
+}
+
+/** The orchestrator ignores a malformed event rather than failing: anyone with the webhook URL can raise one. */
+export function parseApprovalDecision(input: unknown): ApprovalDecision | undefined {
+  try {
+    return validateApprovalDecision(input);
+  } catch {
+    return undefined;
+  }
+}
+
+export function approvalDeadline(requestedAt: Date, timeoutHours: number): Date {
+  return new Date(requestedAt.getTime() + timeoutHours * 60 * 60 * 1000);
+}
+
+export function approvalOutcome(
+  request: ApprovalRequest,
+  decision: ApprovalDecision | "timed-out",
+  requestedAt: Date,
+  now: Date,
+): ApprovalOutcome {
+  const common = {
+    amount: request.amount,
+    requester: request.requester,
+    decidedAt: now.toISOString(),
+    waitedMs: now.getTime() - requestedAt.getTime(),
+  };
+  if (decision === "timed-out") return { status: "escalated", ...common };
+  return { status: decision.approved ? "approved" : "rejected", decidedBy: decision.by, ...common };
+}
+
+function requireName(value: unknown, field: string): string {
+  if (typeof value !== "string" || value.trim().length === 0 || value.length > MAX_NAME_LENGTH) {
+    throw new ValidationError(
+      `invalid_${field}`,
+      `${field} must be a non-empty string of at most ${MAX_NAME_LENGTH} characters.`,
+    );
+  }
+  return value;
+}

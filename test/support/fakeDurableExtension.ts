@@ -1,0 +1,189 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * An in-memory stand-in for the Durable extension's HTTP API on 127.0.0.1, so HTTP handler tests
+ * run the real durable-functions DurableClient (rpcBaseUrl and all) against the status codes and
+ * JSON shapes the extension uses. Tests arrange instances and react to events through hooks; the
+ * orchestrations themselves are exercised through the SDK's replay in the orchestration tests.
+ */
+
+export type RuntimeStatus = "Pending" | "Running" | "Completed" | "ContinuedAsNew" | "Failed" | "Canceled" | "Terminated" | "Suspended";
+
+export interface FakeInstance {
+  name: string;
+  instanceId: string;
+  runtimeStatus: RuntimeStatus;
+  input: unknown;
+  customStatus: unknown;
+  output: unknown;
+  createdTime: string;
+  lastUpdatedTime: string;
+}
+
+export interface RaisedEvent {
+  instanceId: string;
+  name: string;
+  data: unknown;
+}
+
+export interface EntitySignal {
+  entity: string;
+  key: string;
+  operation: string;
+  input: unknown;
+}
+
+const TERMINAL: ReadonlySet<RuntimeStatus> = new Set(["Completed", "Failed", "Terminated", "Canceled"]);
+const TASK_HUB = "TestHub";
+
+export class FakeDurableExtension {
+  readonly instances = new Map<string, FakeInstance>();
+  readonly entities = new Map<string, unknown>();
+  readonly raisedEvents: RaisedEvent[] = [];
+  readonly signals: EntitySignal[] = [];
+  readonly starts: { name: string; instanceId: string; input: unknown }[] = [];
+  /** Called for every accepted event; a test uses it to play the orchestration's part. */
+  onRaiseEvent: (instance: FakeInstance, event: RaisedEvent) => void = () => {};
+  /** Called for every started instance. */
+  onStart: (instance: FakeInstance) => void = () => {};
+  /** Makes a start fail with this status (after recording nothing), to test error paths. */
+  failStartsWith: number | undefined;
+  private server: Server | undefined;
+  private origin = "";
+  private generatedIds = 0;
+
+  async listen(): Promise<this> {
+    this.server = createServer((request, response) => {
+      this.handle(request, response).catch((error: unknown) => {
+        response.writeHead(500).end(String(error));
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
+    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server === undefined ? resolve() : this.server.close(() => resolve())));
+  }
+
+  /** The durable client binding data, shaped as the extension sends it to the worker. */
+  clientData(): Record<string, unknown> {
+    const webhook = `${this.origin}/runtime/webhooks/durabletask`;
+    const query = `taskHub=${TASK_HUB}&connection=Storage&code=test-key`;
+    const instance = `${webhook}/instances/INSTANCEID`;
+    return {
+      taskHubName: TASK_HUB,
+      creationUrls: {
+        createNewInstancePostUri: `${webhook}/orchestrators/{functionName}[/{instanceId}]?code=test-key`,
+        waitOnNewInstancePostUri: `${webhook}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&code=test-key`,
+      },
+      managementUrls: {
+        id: "INSTANCEID",
+        statusQueryGetUri: `${instance}?${query}`,
+        sendEventPostUri: `${instance}/raiseEvent/{eventName}?${query}`,
+        terminatePostUri: `${instance}/terminate?reason={text}&${query}`,
+        rewindPostUri: `${instance}/rewind?reason={text}&${query}`,
+        purgeHistoryDeleteUri: `${instance}?${query}`,
+        restartPostUri: `${instance}/restart?${query}`,
+        suspendPostUri: `${instance}/suspend?reason={text}&${query}`,
+        resumePostUri: `${instance}/resume?reason={text}&${query}`,
+      },
+      baseUrl: webhook,
+      requiredQueryStringParameters: "code=test-key",
+      rpcBaseUrl: `${this.origin}/durabletask/`,
+      httpBaseUrl: webhook,
+    };
+  }
+
+  /** Puts an instance in place as if it had been running for a while. */
+  addInstance(init: Partial<FakeInstance> & Pick<FakeInstance, "name" | "instanceId">): FakeInstance {
+    const now = new Date().toISOString();
+    const instance: FakeInstance = {
+      runtimeStatus: "Running",
+      input: null,
+      customStatus: null,
+      output: null,
+      createdTime: now,
+      lastUpdatedTime: now,
+      ...init,
+    };
+    this.instances.set(instance.instanceId, instance);
+    return instance;
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? "/", this.origin);
+    const body = await readBody(request);
+    const segments = url.pathname
+      .replace(/^\/(durabletask|runtime\/webhooks\/durabletask)\//, "")
+      .split("/")
+      .filter((segment) => segment !== "")
+      .map(decodeURIComponent);
+    const [collection, first, second, third] = segments;
+    const send = (status: number, json?: unknown): void => {
+      response.writeHead(status, json === undefined ? {} : { "Content-Type": "application/json" });
+      response.end(json === undefined ? undefined : JSON.stringify(json));
+    };
+
+    if (collection === "orchestrators" && request.method === "POST" && first !== undefined) {
+      if (this.failStartsWith !== undefined) return send(this.failStartsWith, { message: "start refused" });
+      const instanceId = second ?? `generated-${++this.generatedIds}`;
+      const existing = this.instances.get(instanceId);
+      if (existing !== undefined && !TERMINAL.has(existing.runtimeStatus)) {
+        return send(500, { Message: "An error has occurred.", ExceptionMessage: `An Orchestration instance with the status ${existing.runtimeStatus} already exists.` });
+      }
+      const input = body === "" ? null : (JSON.parse(body) as unknown);
+      this.starts.push({ name: first, instanceId, input });
+      const instance = this.addInstance({ name: first, instanceId, input, runtimeStatus: "Pending" });
+      this.onStart(instance);
+      return send(202, { id: instanceId });
+    }
+
+    if (collection === "instances" && first !== undefined) {
+      const instance = this.instances.get(first);
+      if (request.method === "GET" && second === undefined) {
+        if (instance === undefined) return send(404);
+        return send(TERMINAL.has(instance.runtimeStatus) ? 200 : 202, instance);
+      }
+      if (request.method === "POST" && second === "raiseEvent" && third !== undefined) {
+        if (instance === undefined) return send(404);
+        if (TERMINAL.has(instance.runtimeStatus)) return send(410);
+        const event: RaisedEvent = { instanceId: first, name: third, data: body === "" ? null : (JSON.parse(body) as unknown) };
+        this.raisedEvents.push(event);
+        this.onRaiseEvent(instance, event);
+        return send(202);
+      }
+      if (request.method === "POST" && second === "terminate") {
+        if (instance === undefined) return send(404);
+        if (TERMINAL.has(instance.runtimeStatus)) return send(410);
+        instance.runtimeStatus = "Terminated";
+        return send(202);
+      }
+    }
+
+    if (collection === "entities" && first !== undefined && second !== undefined) {
+      const key = `@${first.toLowerCase()}@${second}`;
+      if (request.method === "POST") {
+        const operation = url.searchParams.get("op") ?? "";
+        this.signals.push({ entity: first, key: second, operation, input: body === "" ? undefined : (JSON.parse(body) as unknown) });
+        return send(202);
+      }
+      if (request.method === "GET") {
+        return this.entities.has(key) ? send(200, this.entities.get(key)) : send(404);
+      }
+    }
+    send(404);
+  }
+
+  setEntity(name: string, key: string, state: unknown): void {
+    this.entities.set(`@${name.toLowerCase()}@${key}`, state);
+  }
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}

@@ -1,0 +1,3 @@
+import { installFunctionsCore } from "./functionsHost.js";
+
+installFunctionsCore();
