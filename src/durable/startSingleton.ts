@@ -32,14 +32,23 @@ export async function startSingleton(
     const existing = await findInstance(client, context, instanceId);
     if (existing !== undefined && !isTerminal(existing)) {
       // Started outside this starter (the built-in webhook, say): the engine refused a duplicate.
-      await claims.markStarted(claim);
+      await markStarted(claim);
       return "exists";
     }
     await claims.release(claim);
     throw error;
   }
-  await claims.markStarted(claim);
+  await markStarted(claim);
   return "started";
+
+  /** The instance exists either way; a claim left "starting" only makes a later takeover wait until it is stale. */
+  async function markStarted(started: SingletonClaim): Promise<void> {
+    try {
+      await claims.markStarted(started);
+    } catch (error) {
+      context.warn(`Could not mark the singleton claim for '${instanceId}' as started:`, error);
+    }
+  }
 
   async function takeOverFinishedClaim(): Promise<SingletonClaim | undefined> {
     const previous = await claims.read(instanceId);

@@ -41,7 +41,7 @@ const approval: OrchestrationHandler = function* (context: OrchestrationContext)
   yield context.df.callActivity(ActivityNames.requestApproval, { instanceId: context.df.instanceId, ...request });
   report("awaiting-decision");
 
-  const timeout = context.df.createTimer(deadline);
+  let timeout = context.df.createTimer(deadline);
   for (;;) {
     const decisionEvent = context.df.waitForExternalEvent(EventNames.approval);
     const winner: unknown = yield context.df.Task.any([decisionEvent, timeout]);
@@ -51,13 +51,17 @@ const approval: OrchestrationHandler = function* (context: OrchestrationContext)
       yield context.df.callActivity(ActivityNames.escalate, outcome);
       return outcome;
     }
+    timeout.cancel();
     const decision = parseApprovalDecision(decisionEvent.result);
     if (decision === undefined) {
       // Anyone with the webhook URL can raise an event; a malformed one must not end the wait.
       if (!context.df.isReplaying) context.warn("Ignoring a malformed ApprovalEvent.");
+      // A new timer for the same deadline: durable-functions re-emits a timer that is passed to a
+      // second Task.any as a new CreateTimer, which shifts the extension's task ids off the SDK's
+      // (azure-functions-durable-js#574) and leaves the instance waiting forever.
+      timeout = context.df.createTimer(deadline);
       continue;
     }
-    timeout.cancel();
     report("decided");
     const outcome = approvalOutcome(request, decision, requestedAt, context.df.currentUtcDateTime);
     yield context.df.callActivity(ActivityNames.handleApproval, outcome);
@@ -102,8 +106,10 @@ const submitDecision: DurableHttpHandler = async (request, client, context) => {
     throw notFound("instance_not_found", `No approval with ID '${instanceId}' exists.`);
   }
   const stage = (status.customStatus as Partial<ApprovalStatusReport> | null | undefined)?.stage;
-  if (isTerminal(status) || (stage !== undefined && !isAwaitingDecision(stage))) {
-    throw gone("already_decided", `The approval '${instanceId}' was already ${stage ?? status.runtimeStatus.toLowerCase()}.`);
+  const decidedStage = stage !== undefined && !isAwaitingDecision(stage) ? stage : undefined;
+  if (isTerminal(status) || decidedStage !== undefined) {
+    // An instance that ended while still waiting (terminated, failed) says so, not "awaiting-decision".
+    throw gone("already_decided", `The approval '${instanceId}' was already ${decidedStage ?? status.runtimeStatus.toLowerCase()}.`);
   }
   await client.raiseEvent(instanceId, EventNames.approval, decision);
   return { status: 202, jsonBody: { instanceId, approved: decision.approved, by: decision.by } };

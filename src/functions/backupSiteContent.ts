@@ -30,6 +30,8 @@ const backupSiteContent: OrchestrationHandler = function* (context: Orchestratio
   const rootDirectory = validateDirectoryPath(context.df.getInput());
   const files = (yield context.df.callActivity(ActivityNames.getFileList, rootDirectory)) as string[];
   const batches = splitIntoBatches(files, FILES_PER_BATCH).map((batch): BackupBatch => ({ rootDirectory, files: batch }));
+  // Task.all of no tasks throws in durable-functions 3.x: an empty tree has nothing to copy.
+  if (batches.length === 0) return 0;
   const batchTotals = (yield context.df.Task.all(
     batches.map((batch) => context.df.callSubOrchestrator(OrchestratorNames.backupBatch, batch)),
   )) as number[];

@@ -84,10 +84,35 @@ export async function checkEndpoint(input: unknown): Promise<EndpointObservation
       await response.body?.cancel();
       return { status: response.status };
     }
-    const body = (await response.text()).slice(0, MAX_BODY_BYTES_READ);
-    return { status: response.status, bodyMatched: body.includes(bodyContains) };
+    return { status: response.status, bodyMatched: await bodyStartContains(response, bodyContains, MAX_BODY_BYTES_READ) };
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * Whether the first maxBytes of the body contain the text. Reads only until the text is found or
+ * maxBytes have arrived, so a huge or endless body costs neither memory nor the whole timeout.
+ */
+async function bodyStartContains(response: Response, text: string, maxBytes: number): Promise<boolean> {
+  if (response.body === null) return text === "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let body = "";
+  let bytesRead = 0;
+  try {
+    while (bytesRead < maxBytes) {
+      const read = await reader.read();
+      const chunk = read.value instanceof Uint8Array ? read.value.subarray(0, maxBytes - bytesRead) : undefined;
+      bytesRead += chunk?.byteLength ?? 0;
+      const searchFrom = Math.max(0, body.length - text.length);
+      body += decoder.decode(chunk, { stream: !read.done && bytesRead < maxBytes });
+      if (body.includes(text, searchFrom)) return true;
+      if (read.done) return false;
+    }
+    return false;
+  } finally {
+    await reader.cancel().catch(() => undefined);
   }
 }
 

@@ -21,7 +21,9 @@ async function startableRequest(request: HttpRequest): Promise<{ name: Startable
     throw notFound("unknown_orchestrator", `There is no startable orchestrator named '${name.slice(0, 100)}'.`);
   }
   const input = validateStartInput(name, await readJsonBody(request), { monitorAllowedHosts: monitorAllowedHosts() });
-  return { name, input };
+  // startNew sends an undefined input as the JSON string "" (axios encodes the empty body), which
+  // E1_HelloSequence would then refuse; null arrives as null, meaning "no input".
+  return { name, input: input ?? null };
 }
 
 /** POST orchestrators/{functionName}: a new instance with a generated id. */

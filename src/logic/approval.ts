@@ -1,5 +1,6 @@
 import { ValidationError } from "./ValidationError.js";
 import { requireObject } from "./jsonShapes.js";
+import { hasControlCharacter } from "./resourceIds.js";
 
 /** Human interaction: a request waits for a decision or escalates when its timer fires first. */
 
@@ -105,10 +106,10 @@ export function approvalOutcome(
 }
 
 function requireName(value: unknown, field: string): string {
-  if (typeof value !== "string" || value.trim().length === 0 || value.length > MAX_NAME_LENGTH) {
+  if (typeof value !== "string" || value.trim().length === 0 || value.length > MAX_NAME_LENGTH || hasControlCharacter(value)) {
     throw new ValidationError(
       `invalid_${field}`,
-      `${field} must be a non-empty string of at most ${MAX_NAME_LENGTH} characters.`,
+      `${field} must be a non-empty string of at most ${MAX_NAME_LENGTH} characters, without control characters.`,
     );
   }
   return value;

@@ -29,7 +29,8 @@ export function addWithinSafeRange(value: number, amount: number): AdditionResul
  */
 export function parseSafeInteger(raw: unknown): number | { reason: string } {
   if (typeof raw === "number") {
-    return Number.isSafeInteger(raw) ? raw : { reason: `${String(raw)} is not a safe integer.` };
+    // + 0 turns -0 into 0, which JSON would otherwise print as 0 and Object.is would tell apart.
+    return Number.isSafeInteger(raw) ? raw + 0 : { reason: `${String(raw)} is not a safe integer.` };
   }
   if (typeof raw === "string") {
     const text = raw.trim();
@@ -37,7 +38,7 @@ export function parseSafeInteger(raw: unknown): number | { reason: string } {
       return { reason: `'${raw.slice(0, 40)}' is not an integer.` };
     }
     const value = Number(text);
-    return Number.isSafeInteger(value) ? value : { reason: `${text} is beyond the safe integer range.` };
+    return Number.isSafeInteger(value) ? value + 0 : { reason: `${text} is beyond the safe integer range.` };
   }
   return { reason: `Expected an integer but got ${describeJsonType(raw)}.` };
 }

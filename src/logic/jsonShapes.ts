@@ -4,8 +4,10 @@ import { ValidationError } from "./ValidationError.js";
 
 export function describeJsonType(value: unknown): string {
   if (value === null) return "null";
+  if (value === undefined) return "nothing";
   if (Array.isArray(value)) return "an array";
-  return `a ${typeof value}`;
+  const type = typeof value;
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
 export function requireObject(input: unknown, what: string): Record<string, unknown> {

@@ -47,11 +47,11 @@ export function validateCities(input: unknown): string[] | undefined {
 }
 
 export function validateDirectoryPath(input: unknown): string {
-  if (typeof input !== "string" || input.trim().length === 0 || input.length > MAX_PATH_LENGTH) {
-    throw new ValidationError(
-      "invalid_input",
-      `The input must be a directory path as a JSON string, not ${describeJsonType(input)}.`,
-    );
+  if (typeof input !== "string") {
+    throw new ValidationError("invalid_input", `The input must be a directory path as a JSON string, not ${describeJsonType(input)}.`);
+  }
+  if (input.trim().length === 0 || input.length > MAX_PATH_LENGTH) {
+    throw new ValidationError("invalid_input", `The directory path must be 1 to ${MAX_PATH_LENGTH} characters long.`);
   }
   if (hasControlCharacter(input)) throw new ValidationError("invalid_input", "The path contains control characters.");
   return input;

@@ -97,6 +97,33 @@ export class FakeDurableExtension {
     };
   }
 
+  /**
+   * The check-status payload createCheckStatusResponse builds for a request from `origin`: the
+   * binding's management URLs with the instance id filled in and the request's origin.
+   */
+  checkStatusPayload(origin: string, instanceId: string): Record<string, string> {
+    const managementUrls = this.clientData().managementUrls as Record<string, string>;
+    return Object.fromEntries(
+      Object.entries(managementUrls).map(([key, value]) => [
+        key,
+        value.replace(this.origin, origin).replace("INSTANCEID", instanceId),
+      ]),
+    );
+  }
+
+  /** Forgets every instance, entity and record and removes the hooks, for a fresh test. */
+  reset(): void {
+    this.instances.clear();
+    this.entities.clear();
+    this.raisedEvents.length = 0;
+    this.signals.length = 0;
+    this.starts.length = 0;
+    this.onRaiseEvent = () => {};
+    this.onStart = () => {};
+    this.failStartsWith = undefined;
+    this.generatedIds = 0;
+  }
+
   /** Puts an instance in place as if it had been running for a while. */
   addInstance(init: Partial<FakeInstance> & Pick<FakeInstance, "name" | "instanceId">): FakeInstance {
     const now = new Date().toISOString();

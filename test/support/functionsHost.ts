@@ -1,5 +1,6 @@
 import Module from "node:module";
 import { HttpRequest, InvocationContext, type HttpRequestInit } from "@azure/functions";
+import type { DurableClient } from "durable-functions";
 
 /**
  * A stand-in for the Functions language worker, enough for tests: it provides the
@@ -124,6 +125,26 @@ export async function invokeHttp(
     body?: unknown;
     json?: () => Promise<unknown>;
   };
+  return normaliseResponse(response);
+}
+
+/**
+ * Calls a client function's handler directly with a real DurableClient for the given binding data,
+ * as df.app.client.http would: for handlers built with test settings (short timings, say) that the
+ * registered function does not use. The context is the registered function's, so the durable
+ * client binding is found where the SDK and the app look for it.
+ */
+export async function invokeDurableHttpHandler(
+  functionName: string,
+  handler: (request: HttpRequest, client: DurableClient, context: InvocationContext) => Promise<unknown>,
+  init: HttpRequestInit,
+  durableClientData: unknown,
+  logs: LogLine[] = [],
+): Promise<{ status: number; headers: Record<string, string>; body: unknown }> {
+  // Imported on use: this module must not load durable-functions before installFunctionsCore runs.
+  const { getClient } = await import("durable-functions");
+  const context = invocationContext(registeredFunction(functionName), logs, durableClientData);
+  const response = (await handler(new HttpRequest(init), getClient(context), context)) as Parameters<typeof normaliseResponse>[0];
   return normaliseResponse(response);
 }
 

@@ -147,6 +147,13 @@ export class OrchestrationRun {
     return found;
   }
 
+  /** The most recently scheduled task whose action matches (e.g. the current timer of a loop). */
+  lastTask(match: (action: Action) => boolean): ScheduledTask {
+    const found = [...this.tasks].reverse().find((task) => match(task.action));
+    if (found === undefined) throw new Error("No scheduled task matches.");
+    return found;
+  }
+
   activityCompleted(task: ScheduledTask, result: unknown): Delivery {
     return { EventType: EventType.TaskCompleted, TaskScheduledId: task.sequence, Result: encode(result) };
   }
@@ -211,7 +218,9 @@ export class OrchestrationRun {
       const message = error instanceof Error ? error.message : String(error);
       const [reason = message, data] = message.split("\n\n$OutOfProcData$:");
       state = data === undefined ? { isDone: true, actions: [[]] } : (JSON.parse(data) as typeof state);
-      state.error = reason;
+      // durable-functions 3.5 puts a placeholder ("false") before the marker; the orchestrator's
+      // own message is state.error, which is what the extension reports as the failure.
+      state.error ??= reason;
       failed = true;
     }
     const actions = state.actions[0] ?? [];
@@ -279,3 +288,16 @@ export const isActivity = (name: string) => (action: Action): boolean =>
   action.functionName === name;
 
 export const isTimer = (action: Action): boolean => action.actionType === ActionType.CreateTimer;
+
+/** A timer's fireAt as an ISO string (the SDK hands back a Date; JSON round trips make it a string). */
+export function fireAtOf(action: Action): string {
+  const fireAt: unknown = action.fireAt;
+  if (fireAt instanceof Date) return fireAt.toISOString();
+  if (typeof fireAt === "string") return new Date(fireAt).toISOString();
+  throw new Error("That action is not a timer.");
+}
+
+/** Actions as the extension receives them: JSON, so a timer's fireAt is an ISO string. */
+export function asSent(actions: readonly Action[]): unknown {
+  return JSON.parse(JSON.stringify(actions));
+}

@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it, inject } from "vitest";
+import * as df from "durable-functions";
+import type { InvocationContext } from "@azure/functions";
+import { invocationContext, loadApp, registeredFunction, type LogLine } from "../support/functionsHost.js";
+import { FakeDurableExtension } from "../support/fakeDurableExtension.js";
+import { STALE_CLAIM_MS, startSingleton } from "../../src/durable/startSingleton.js";
+import { SingletonClaims, type SingletonClaim } from "../../src/storage/SingletonClaims.js";
+import { storageTable } from "../../src/storage/storageClients.js";
+
+/** startSingleton with the real claims table on Azurite and the real DurableClient on the fake extension. */
+
+let fake: FakeDurableExtension;
+let claims: SingletonClaims;
+let hub: string;
+
+beforeAll(async () => {
+  process.env.AzureWebJobsStorage = inject("azuriteConnectionString");
+  hub = `Hub${Date.now()}${Math.floor(Math.random() * 1000)}`;
+  process.env.TASKHUB_NAME = hub;
+  await loadApp();
+  fake = await new FakeDurableExtension().listen();
+  claims = await SingletonClaims.forTaskHub(hub);
+});
+
+afterAll(async () => {
+  await fake.close();
+});
+
+beforeEach(() => {
+  fake.reset();
+});
+
+let uniqueIds = 0;
+const newId = (prefix: string): string => `${prefix}-${Date.now()}-${++uniqueIds}`;
+
+function clientAndContext(): { client: df.DurableClient; context: InvocationContext } {
+  const context = invocationContext(registeredFunction("HttpStartSingle"), [], fake.clientData());
+  return { client: df.getClient(context), context };
+}
+
+function run(instanceId: string, input: unknown, now?: () => Date, claimsToUse: SingletonClaims = claims) {
+  const { client, context } = clientAndContext();
+  return startSingleton(client, context, claimsToUse, "E3_Counter", instanceId, input, now);
+}
+
+async function claimStartingAt(instanceId: string, claimedAt: Date): Promise<SingletonClaim> {
+  const claim = await claims.tryCreate(instanceId, "E3_Counter", claimedAt);
+  if (claim === undefined) throw new Error("the claim already exists");
+  return claim;
+}
+
+describe("startSingleton", () => {
+  it("starts a new id and marks its claim started", async () => {
+    const id = newId("new");
+    expect(await run(id, 4)).toBe("started");
+    expect(fake.starts).toEqual([{ name: "E3_Counter", instanceId: id, input: 4 }]);
+    expect(await claims.read(id)).toMatchObject({ orchestrator: "E3_Counter", state: "started" });
+  });
+
+  it("answers exists for a fresh 'starting' claim with no instance yet (a start in flight) and starts nothing", async () => {
+    const id = newId("inflight");
+    const claimedAt = new Date();
+    const claim = await claimStartingAt(id, claimedAt);
+
+    expect(await run(id, 0, () => new Date(claimedAt.getTime() + STALE_CLAIM_MS - 1))).toBe("exists");
+    expect(fake.starts).toEqual([]);
+    expect(await claims.read(id)).toEqual(claim);
+  });
+
+  it("takes over a 'starting' claim older than STALE_CLAIM_MS and starts the instance", async () => {
+    const id = newId("stale");
+    const claimedAt = new Date(Date.now() - 10 * 60_000);
+    await claimStartingAt(id, claimedAt);
+    const now = new Date(claimedAt.getTime() + STALE_CLAIM_MS);
+
+    expect(await run(id, 8, () => now)).toBe("started");
+    expect(fake.starts).toEqual([{ name: "E3_Counter", instanceId: id, input: 8 }]);
+    expect(await claims.read(id)).toMatchObject({ state: "started", claimedAt: now });
+  });
+
+  it("does not take over a stale 'starting' claim whose instance is running after all", async () => {
+    const id = newId("stale-running");
+    const claimedAt = new Date(Date.now() - 10 * 60_000);
+    const claim = await claimStartingAt(id, claimedAt);
+    fake.addInstance({ name: "E3_Counter", instanceId: id, runtimeStatus: "Running" });
+
+    expect(await run(id, 0)).toBe("exists");
+    expect(fake.starts).toEqual([]);
+    expect(await claims.read(id)).toEqual(claim);
+  });
+
+  it.each(["Completed", "Failed", "Terminated", "Canceled"] as const)(
+    "starts again over a 'started' claim whose instance is %s",
+    async (status) => {
+      const id = newId(`again-${status}`);
+      expect(await run(id, 1)).toBe("started");
+      const instance = fake.instances.get(id);
+      if (instance === undefined) throw new Error("the fake has no instance");
+      instance.runtimeStatus = status;
+
+      expect(await run(id, 2)).toBe("started");
+      expect(fake.starts).toEqual([
+        { name: "E3_Counter", instanceId: id, input: 1 },
+        { name: "E3_Counter", instanceId: id, input: 2 },
+      ]);
+      expect(await claims.read(id)).toMatchObject({ state: "started" });
+    },
+  );
+
+  it.each(["Pending", "Running", "ContinuedAsNew", "Suspended"] as const)(
+    "answers exists over a 'started' claim whose instance is %s",
+    async (status) => {
+      const id = newId(`alive-${status}`);
+      expect(await run(id, 1)).toBe("started");
+      const instance = fake.instances.get(id);
+      if (instance === undefined) throw new Error("the fake has no instance");
+      instance.runtimeStatus = status;
+
+      expect(await run(id, 2)).toBe("exists");
+      expect(fake.starts).toHaveLength(1);
+    },
+  );
+
+  it("starts again over a 'started' claim whose instance was purged", async () => {
+    const id = newId("purged");
+    expect(await run(id, 1)).toBe("started");
+    fake.instances.delete(id);
+
+    expect(await run(id, 2)).toBe("started");
+    expect(fake.starts.map((start) => start.input)).toEqual([1, 2]);
+  });
+
+  it("answers exists when the engine refuses a duplicate started elsewhere, and keeps the claim as started", async () => {
+    const id = newId("engine");
+    fake.addInstance({ name: "E3_Counter", instanceId: id, runtimeStatus: "Running" });
+
+    expect(await run(id, 1)).toBe("exists");
+    expect(fake.starts).toEqual([]);
+    expect(await claims.read(id)).toMatchObject({ state: "started" });
+  });
+
+  it("releases the claim and rethrows when the start fails for another reason", async () => {
+    const id = newId("failing");
+    fake.failStartsWith = 503;
+
+    await expect(run(id, 1)).rejects.toThrow("The operation failed with an unexpected status code: 503.");
+    expect(await claims.read(id)).toBeUndefined();
+    expect(fake.starts).toEqual([]);
+
+    fake.failStartsWith = undefined;
+    expect(await run(id, 1)).toBe("started");
+  });
+
+  it("answers started when the start happened but marking the claim started failed, and logs a warning", async () => {
+    const id = newId("mark-fails");
+    class FailingMark extends SingletonClaims {
+      override markStarted(): Promise<void> {
+        return Promise.reject(new Error("table storage is unavailable"));
+      }
+    }
+    const failing = new FailingMark(await storageTable(`${hub}SingletonClaims`));
+    const logs: LogLine[] = [];
+    const context = invocationContext(registeredFunction("HttpStartSingle"), logs, fake.clientData());
+
+    expect(await startSingleton(df.getClient(context), context, failing, "E3_Counter", id, 1)).toBe("started");
+    expect(fake.starts).toEqual([{ name: "E3_Counter", instanceId: id, input: 1 }]);
+    expect(logs).toEqual([
+      { level: "warning", message: `Could not mark the singleton claim for '${id}' as started: Error: table storage is unavailable` },
+    ]);
+    // The claim stays "starting": the id is refused while it is fresh, as for any start in flight.
+    expect(await claims.read(id)).toMatchObject({ state: "starting" });
+    expect(await run(id, 2)).toBe("exists");
+  });
+
+  it("claims the id with one more insert when the claim it lost to was released before it could read it", async () => {
+    const id = newId("released");
+    // The first insert loses to a claim that is gone again by the time of the read.
+    class LosingFirstInsert extends SingletonClaims {
+      private lostOnce = false;
+      override async tryCreate(instanceId: string, orchestrator: string, now: Date) {
+        if (!this.lostOnce) {
+          this.lostOnce = true;
+          return undefined;
+        }
+        return super.tryCreate(instanceId, orchestrator, now);
+      }
+    }
+    const losing = new LosingFirstInsert(await storageTable(`${hub}SingletonClaims`));
+
+    expect(await run(id, 3, undefined, losing)).toBe("started");
+    expect(fake.starts).toEqual([{ name: "E3_Counter", instanceId: id, input: 3 }]);
+    expect(await claims.read(id)).toMatchObject({ state: "started" });
+  });
+});

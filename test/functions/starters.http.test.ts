@@ -1,0 +1,409 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it, inject } from "vitest";
+import type { HttpRequestInit } from "@azure/functions";
+import { invokeHttp, loadApp, type LogLine } from "../support/functionsHost.js";
+import { FakeDurableExtension } from "../support/fakeDurableExtension.js";
+import { SingletonClaims } from "../../src/storage/SingletonClaims.js";
+
+const ORIGIN = "https://patterns.example.net";
+const OVERSIZED_ASCII = JSON.stringify("a".repeat(64 * 1024)); // 65,538 bytes
+const OVERSIZED_UTF8 = JSON.stringify("€".repeat(22_000)); // 22,002 characters but 66,002 bytes
+
+let fake: FakeDurableExtension;
+let hub: string;
+
+beforeAll(async () => {
+  process.env.AzureWebJobsStorage = inject("azuriteConnectionString");
+  hub = `Hub${Date.now()}${Math.floor(Math.random() * 1000)}`;
+  process.env.TASKHUB_NAME = hub;
+  delete process.env.MONITOR_ALLOWED_HOSTS;
+  await loadApp();
+  fake = await new FakeDurableExtension().listen();
+});
+
+afterAll(async () => {
+  await fake.close();
+});
+
+beforeEach(() => {
+  fake.reset();
+});
+
+function startRequest(functionName: string, body?: string, headers?: Record<string, string>): HttpRequestInit {
+  return {
+    method: "POST",
+    url: `${ORIGIN}/api/orchestrators/${encodeURIComponent(functionName)}`,
+    params: { functionName },
+    headers: headers ?? {},
+    ...(body === undefined ? {} : { body: { string: body } }),
+  };
+}
+
+function singleRequest(functionName: string, instanceId: string, body?: string, headers?: Record<string, string>): HttpRequestInit {
+  return {
+    method: "POST",
+    url: `${ORIGIN}/api/orchestrators/${encodeURIComponent(functionName)}/${encodeURIComponent(instanceId)}`,
+    params: { functionName, instanceId },
+    headers: headers ?? {},
+    ...(body === undefined ? {} : { body: { string: body } }),
+  };
+}
+
+const start = (functionName: string, body?: string, headers?: Record<string, string>, logs?: LogLine[]) =>
+  invokeHttp("HttpStart", startRequest(functionName, body, headers), fake.clientData(), logs);
+
+const startSingle = (functionName: string, instanceId: string, body?: string, logs?: LogLine[]) =>
+  invokeHttp("HttpStartSingle", singleRequest(functionName, instanceId, body), fake.clientData(), logs);
+
+function expectCheckStatus(response: { status: number; headers: Record<string, string>; body: unknown }, instanceId: string): void {
+  const payload = fake.checkStatusPayload(ORIGIN, instanceId);
+  expect(response.status).toBe(202);
+  expect(response.body).toEqual(payload);
+  expect(response.headers.location).toBe(payload.statusQueryGetUri);
+  expect(response.headers["retry-after"]).toBe("10");
+  expect(response.headers["content-type"]).toBe("application/json");
+}
+
+const claimsTable = () => SingletonClaims.forTaskHub(hub);
+
+let uniqueIds = 0;
+const newId = (prefix: string): string => `${prefix}-${Date.now()}-${++uniqueIds}`;
+
+describe("POST orchestrators/{functionName} (HttpStart)", () => {
+  it("starts E3_Counter with no body as 0 and answers the check-status response", async () => {
+    const response = await start("E3_Counter");
+
+    expect(fake.starts).toEqual([{ name: "E3_Counter", instanceId: "generated-1", input: 0 }]);
+    expectCheckStatus(response, "generated-1");
+    expect(response.body).toMatchObject({
+      id: "generated-1",
+      statusQueryGetUri: `${ORIGIN}/runtime/webhooks/durabletask/instances/generated-1?taskHub=TestHub&connection=Storage&code=test-key`,
+      sendEventPostUri: `${ORIGIN}/runtime/webhooks/durabletask/instances/generated-1/raiseEvent/{eventName}?taskHub=TestHub&connection=Storage&code=test-key`,
+      terminatePostUri: `${ORIGIN}/runtime/webhooks/durabletask/instances/generated-1/terminate?reason={text}&taskHub=TestHub&connection=Storage&code=test-key`,
+      purgeHistoryDeleteUri: `${ORIGIN}/runtime/webhooks/durabletask/instances/generated-1?taskHub=TestHub&connection=Storage&code=test-key`,
+    });
+  });
+
+  it("starts E3_Counter with a safe integer", async () => {
+    const response = await start("E3_Counter", "42");
+    expect(response.status).toBe(202);
+    expect(fake.starts).toEqual([{ name: "E3_Counter", instanceId: "generated-1", input: 42 }]);
+  });
+
+  it("starts E1_HelloSequence with a list of cities, and with none", async () => {
+    const withCities = await start("E1_HelloSequence", JSON.stringify(["Tokyo", "Seattle", "London"]));
+    const withoutBody = await start("E1_HelloSequence");
+
+    expectCheckStatus(withCities, "generated-1");
+    expectCheckStatus(withoutBody, "generated-2");
+    expect(fake.starts).toEqual([
+      { name: "E1_HelloSequence", instanceId: "generated-1", input: ["Tokyo", "Seattle", "London"] },
+      { name: "E1_HelloSequence", instanceId: "generated-2", input: null },
+    ]);
+  });
+
+  it("starts E2_BackupSiteContent with a directory path", async () => {
+    const response = await start("E2_BackupSiteContent", JSON.stringify("D:\\home\\site"));
+    expect(response.status).toBe(202);
+    expect(fake.starts).toEqual([{ name: "E2_BackupSiteContent", instanceId: "generated-1", input: "D:\\home\\site" }]);
+  });
+
+  it("starts Approval with the timeout defaulted to 72 hours", async () => {
+    const response = await start("Approval", JSON.stringify({ amount: 250, requester: "ada" }));
+    expect(response.status).toBe(202);
+    expect(fake.starts).toEqual([
+      { name: "Approval", instanceId: "generated-1", input: { amount: 250, requester: "ada", timeoutHours: 72 } },
+    ]);
+  });
+
+  it("starts Monitor with its defaults filled in", async () => {
+    const response = await start("Monitor", JSON.stringify({ url: "https://status.example.com/health", expect: { status: 200 } }));
+    expect(response.status).toBe(202);
+    expect(fake.starts).toEqual([
+      {
+        name: "Monitor",
+        instanceId: "generated-1",
+        input: { url: "https://status.example.com/health", expect: { status: 200 }, intervalSeconds: 30, expiryMinutes: 60 },
+      },
+    ]);
+  });
+
+  it.each(["NoSuchOrchestrator", "E2_BackupBatch", "CounterEntityCall", "E1_SayHello", "e3_counter"])(
+    "refuses '%s' with 404 unknown_orchestrator and starts nothing",
+    async (name) => {
+      const response = await start(name, "0");
+      expect(response.status).toBe(404);
+      expect(response.body).toEqual({
+        error: "unknown_orchestrator",
+        message: `There is no startable orchestrator named '${name}'.`,
+      });
+      expect(fake.starts).toEqual([]);
+    },
+  );
+
+  it("shortens a very long unknown name in the message", async () => {
+    const name = "x".repeat(300);
+    const response = await start(name);
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual({
+      error: "unknown_orchestrator",
+      message: `There is no startable orchestrator named '${"x".repeat(100)}'.`,
+    });
+  });
+
+  it.each(["{", "NaN", "[1,", "'single'", "abc"])("refuses the body %j as invalid JSON", async (body) => {
+    const response = await start("E3_Counter", body);
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ error: "invalid_json", message: "The body is not valid JSON." });
+    expect(fake.starts).toEqual([]);
+  });
+
+  it.each([
+    ["E3_Counter", JSON.stringify("abc"), "invalid_input", "E3_Counter takes a safe integer start value (or no body for 0)."],
+    ["E3_Counter", "1.5", "invalid_input", "E3_Counter takes a safe integer start value (or no body for 0)."],
+    ["E3_Counter", "9007199254740992", "invalid_input", "E3_Counter takes a safe integer start value (or no body for 0)."],
+    ["E1_HelloSequence", "[]", "invalid_input", "The input must be a list of 1 to 20 city names."],
+    ["E1_HelloSequence", JSON.stringify(["Tokyo", 7]), "invalid_input", "Each city must be a non-empty string of at most 100 characters."],
+    ["E2_BackupSiteContent", "42", "invalid_input", "The input must be a directory path as a JSON string, not a number."],
+    ["Approval", JSON.stringify({ amount: 10 }), "invalid_requester", "requester must be a non-empty string of at most 200 characters, without control characters."],
+    ["Approval", JSON.stringify({ amount: -1, requester: "ada" }), "invalid_amount", "amount must be a non-negative number."],
+    ["Approval", JSON.stringify([1]), "invalid_body", "The approval request must be a JSON object, not an array."],
+    [
+      "Monitor",
+      JSON.stringify({ url: "ftp://files.example.com/status", expect: { status: 200 } }),
+      "invalid_url",
+      "Only http and https URLs can be monitored, not ftp.",
+    ],
+    [
+      "Monitor",
+      JSON.stringify({ url: "https://user:secret@example.com/", expect: { status: 200 } }),
+      "invalid_url",
+      "url must not carry credentials.",
+    ],
+  ])("refuses bad input for %s (%s) with 400 %s and starts nothing", async (name, body, code, message) => {
+    const response = await start(name, body);
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ error: code, message });
+    expect(fake.starts).toEqual([]);
+  });
+
+  it("refuses a body over 64 KiB with 413, declared by content-length", async () => {
+    const response = await start("E2_BackupSiteContent", OVERSIZED_ASCII, {
+      "content-length": String(Buffer.byteLength(OVERSIZED_ASCII)),
+    });
+    expect(response.status).toBe(413);
+    expect(response.body).toEqual({ error: "body_too_large", message: "The body is larger than 64 KiB." });
+    expect(fake.starts).toEqual([]);
+  });
+
+  it("refuses a declared length over 64 KiB before reading the body", async () => {
+    const response = await start("E3_Counter", "1", { "content-length": String(64 * 1024 + 1) });
+    expect(response.status).toBe(413);
+    expect(response.body).toEqual({ error: "body_too_large", message: "The body is larger than 64 KiB." });
+    expect(fake.starts).toEqual([]);
+  });
+
+  it.each([
+    ["ASCII", OVERSIZED_ASCII],
+    ["multi-byte UTF-8", OVERSIZED_UTF8],
+  ])("refuses a %s body over 64 KiB with 413 when no content-length is given", async (_kind, body) => {
+    const response = await start("E2_BackupSiteContent", body);
+    expect(response.status).toBe(413);
+    expect(response.body).toEqual({ error: "body_too_large", message: "The body is larger than 64 KiB." });
+    expect(fake.starts).toEqual([]);
+  });
+
+  it("accepts a body of exactly 64 KiB", async () => {
+    const body = `${" ".repeat(64 * 1024 - 1)}7`;
+    const response = await start("E3_Counter", body, { "content-length": String(Buffer.byteLength(body)) });
+    expect(response.status).toBe(202);
+    expect(fake.starts).toEqual([{ name: "E3_Counter", instanceId: "generated-1", input: 7 }]);
+  });
+
+  it("answers a failed start with a JSON 500 and logs the cause", async () => {
+    fake.failStartsWith = 500;
+    const logs: LogLine[] = [];
+    const response = await start("E3_Counter", undefined, undefined, logs);
+    expect(response.status).toBe(500);
+    expect(response.body).toEqual({
+      error: "internal_error",
+      message: "The request could not be completed. The error has been logged.",
+    });
+    expect(logs.some((line) => line.level === "error" && line.message.includes("Unhandled error in HttpStart"))).toBe(true);
+    expect(fake.starts).toEqual([]);
+  });
+});
+
+describe("POST orchestrators/{functionName}/{instanceId} (HttpStartSingle, claims on Azurite)", () => {
+  it("starts a new id with 202, refuses it with 409 while it runs, and starts it again once it has ended", async () => {
+    const id = newId("single");
+    const first = await startSingle("E3_Counter", id, "5");
+    expectCheckStatus(first, id);
+    expect(fake.starts).toEqual([{ name: "E3_Counter", instanceId: id, input: 5 }]);
+
+    const running = fake.instances.get(id);
+    if (running === undefined) throw new Error("the fake has no instance");
+    running.runtimeStatus = "Running";
+    const second = await startSingle("E3_Counter", id, "6");
+    expect(second.status).toBe(409);
+    expect(second.body).toEqual({ error: "instance_exists", message: `An instance with ID '${id}' already exists.` });
+    expect(fake.starts).toHaveLength(1);
+
+    running.runtimeStatus = "Completed";
+    const third = await startSingle("E3_Counter", id, "7");
+    expectCheckStatus(third, id);
+    expect(fake.starts).toEqual([
+      { name: "E3_Counter", instanceId: id, input: 5 },
+      { name: "E3_Counter", instanceId: id, input: 7 },
+    ]);
+    expect((await (await claimsTable()).read(id))?.state).toBe("started");
+  });
+
+  it("refuses a Pending instance, which is not yet running but alive", async () => {
+    const id = newId("pending");
+    expect((await startSingle("E3_Counter", id)).status).toBe(202);
+    expect(fake.instances.get(id)?.runtimeStatus).toBe("Pending");
+    const again = await startSingle("E3_Counter", id);
+    expect(again.status).toBe(409);
+    expect(fake.starts).toHaveLength(1);
+  });
+
+  it.each(["Failed", "Terminated", "Canceled"] as const)("takes over an id whose instance is %s", async (status) => {
+    const id = newId(status.toLowerCase());
+    expect((await startSingle("E1_HelloSequence", id)).status).toBe(202);
+    const instance = fake.instances.get(id);
+    if (instance === undefined) throw new Error("the fake has no instance");
+    instance.runtimeStatus = status;
+
+    const again = await startSingle("E1_HelloSequence", id, JSON.stringify(["Oslo"]));
+    expectCheckStatus(again, id);
+    expect(fake.starts).toEqual([
+      { name: "E1_HelloSequence", instanceId: id, input: null },
+      { name: "E1_HelloSequence", instanceId: id, input: ["Oslo"] },
+    ]);
+  });
+
+  it.each(["Running", "ContinuedAsNew", "Suspended"] as const)("refuses an id whose instance is %s", async (status) => {
+    const id = newId(status.toLowerCase());
+    expect((await startSingle("E3_Counter", id)).status).toBe(202);
+    const instance = fake.instances.get(id);
+    if (instance === undefined) throw new Error("the fake has no instance");
+    instance.runtimeStatus = status;
+
+    const again = await startSingle("E3_Counter", id);
+    expect(again.status).toBe(409);
+    expect(again.body).toEqual({ error: "instance_exists", message: `An instance with ID '${id}' already exists.` });
+    expect(fake.starts).toHaveLength(1);
+  });
+
+  it.each([
+    ["101 characters", "i".repeat(101), "The instance id is longer than 100 characters."],
+    ["a #", "a#b", "The instance id must not contain / \\ # ? % or control characters."],
+    ["a ?", "a?b", "The instance id must not contain / \\ # ? % or control characters."],
+    ["a %", "a%b", "The instance id must not contain / \\ # ? % or control characters."],
+    ["a backslash", "a\\b", "The instance id must not contain / \\ # ? % or control characters."],
+    ["a control character", "a\u0001b", "The instance id must not contain / \\ # ? % or control characters."],
+    ["DEL", "a\u007fb", "The instance id must not contain / \\ # ? % or control characters."],
+    ["a C1 control character", "a\u0085b", "The instance id must not contain / \\ # ? % or control characters."],
+    ["leading white space", " ab", "The instance id must not start or end with white space."],
+  ])("refuses an id with %s with 400 invalid_id and starts nothing", async (_what, id, message) => {
+    const response = await startSingle("E3_Counter", id);
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ error: "invalid_id", message });
+    expect(fake.starts).toEqual([]);
+  });
+
+  it("accepts an id of exactly 100 characters", async () => {
+    const id = `${newId("long")}-`.padEnd(100, "x");
+    expect(id).toHaveLength(100);
+    const response = await startSingle("E3_Counter", id);
+    expectCheckStatus(response, id);
+  });
+
+  it("refuses an unknown orchestrator with 404 before claiming the id", async () => {
+    const id = newId("unknown");
+    const response = await startSingle("CounterEntityCall", id);
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual({
+      error: "unknown_orchestrator",
+      message: "There is no startable orchestrator named 'CounterEntityCall'.",
+    });
+    expect(fake.starts).toEqual([]);
+    expect(await (await claimsTable()).read(id)).toBeUndefined();
+  });
+
+  it("refuses bad input with 400 before claiming the id", async () => {
+    const id = newId("badinput");
+    const response = await startSingle("E3_Counter", id, "1.5");
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({
+      error: "invalid_input",
+      message: "E3_Counter takes a safe integer start value (or no body for 0).",
+    });
+    expect(fake.starts).toEqual([]);
+    expect(await (await claimsTable()).read(id)).toBeUndefined();
+  });
+
+  it("lets exactly one of 20 concurrent starters start a new id, and again once it has completed", async () => {
+    const id = newId("race");
+    const statuses = async (): Promise<number[]> =>
+      (await Promise.all(Array.from({ length: 20 }, () => startSingle("E3_Counter", id)))).map((response) => response.status);
+
+    const firstRound = await statuses();
+    expect(firstRound.filter((status) => status === 202)).toHaveLength(1);
+    expect(firstRound.filter((status) => status === 409)).toHaveLength(19);
+    expect(fake.starts).toEqual([{ name: "E3_Counter", instanceId: id, input: 0 }]);
+
+    const instance = fake.instances.get(id);
+    if (instance === undefined) throw new Error("the fake has no instance");
+    instance.runtimeStatus = "Completed";
+
+    const secondRound = await statuses();
+    expect(secondRound.filter((status) => status === 202)).toHaveLength(1);
+    expect(secondRound.filter((status) => status === 409)).toHaveLength(19);
+    expect(fake.starts).toEqual([
+      { name: "E3_Counter", instanceId: id, input: 0 },
+      { name: "E3_Counter", instanceId: id, input: 0 },
+    ]);
+  });
+
+  it("answers 409 for an instance started outside the starter (no claim row) and keeps the claim", async () => {
+    const id = newId("webhook");
+    fake.addInstance({ name: "E3_Counter", instanceId: id, runtimeStatus: "Running", input: 3 });
+
+    const response = await startSingle("E3_Counter", id, "9");
+    expect(response.status).toBe(409);
+    expect(response.body).toEqual({ error: "instance_exists", message: `An instance with ID '${id}' already exists.` });
+    expect(fake.starts).toEqual([]);
+    expect(fake.instances.get(id)?.input).toBe(3);
+    const claim = await (await claimsTable()).read(id);
+    expect(claim).toMatchObject({ instanceId: id, orchestrator: "E3_Counter", state: "started" });
+
+    // The kept claim still lets the id be started once that instance ends.
+    const instance = fake.instances.get(id);
+    if (instance === undefined) throw new Error("the fake has no instance");
+    instance.runtimeStatus = "Completed";
+    expect((await startSingle("E3_Counter", id, "9")).status).toBe(202);
+    expect(fake.starts).toEqual([{ name: "E3_Counter", instanceId: id, input: 9 }]);
+  });
+
+  it("answers a start that fails for another reason with a JSON 500 and releases the claim", async () => {
+    const id = newId("failing");
+    fake.failStartsWith = 500;
+    const logs: LogLine[] = [];
+
+    const failed = await startSingle("E3_Counter", id, undefined, logs);
+    expect(failed.status).toBe(500);
+    expect(failed.body).toEqual({
+      error: "internal_error",
+      message: "The request could not be completed. The error has been logged.",
+    });
+    expect(logs.some((line) => line.level === "error" && line.message.includes("Unhandled error in HttpStartSingle"))).toBe(true);
+    expect(fake.starts).toEqual([]);
+    expect(await (await claimsTable()).read(id)).toBeUndefined();
+
+    fake.failStartsWith = undefined;
+    const retried = await startSingle("E3_Counter", id);
+    expectCheckStatus(retried, id);
+    expect(fake.starts).toEqual([{ name: "E3_Counter", instanceId: id, input: 0 }]);
+  });
+});

@@ -1,0 +1,257 @@
+import { describe, expect, it } from "vitest";
+import {
+  isConditionMet,
+  MONITOR_DEFAULTS,
+  nextCheckTime,
+  parseAllowedHosts,
+  refuseMonitorUrl,
+  validateMonitorRequest,
+} from "../../src/logic/monitor.js";
+import { ValidationError } from "../../src/logic/ValidationError.js";
+
+function validationErrorOf(action: () => unknown): ValidationError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof ValidationError) return error;
+    throw error;
+  }
+  throw new Error("Expected a ValidationError, but nothing was thrown.");
+}
+
+const url = "https://status.example.com/health";
+
+describe("parseAllowedHosts", () => {
+  it.each([undefined, "", " ", ",", " , ,"])("is undefined (no restriction) for %j", (setting) => {
+    expect(parseAllowedHosts(setting)).toBeUndefined();
+  });
+
+  it("splits, trims, lower-cases and drops empty entries", () => {
+    expect(parseAllowedHosts(" Example.COM , api.example.com,,localhost ")).toEqual([
+      "example.com",
+      "api.example.com",
+      "localhost",
+    ]);
+  });
+});
+
+describe("refuseMonitorUrl", () => {
+  it.each(["http://example.com", "https://example.com/path?q=1#frag", "http://localhost:7071/api/x", "https://169.254.169.254/"])(
+    "allows %s when no host list is set",
+    (raw) => {
+      expect(refuseMonitorUrl(raw, undefined)).toBeUndefined();
+    },
+  );
+
+  it.each([
+    ["ftp://example.com/file", "ftp"],
+    ["file:///etc/passwd", "file"],
+    ["javascript:alert(1)", "javascript"],
+    ["data:text/plain,hello", "data"],
+    ["ws://example.com", "ws"],
+  ])("refuses %s because of its scheme", (raw, scheme) => {
+    expect(refuseMonitorUrl(raw, undefined)).toBe(`Only http and https URLs can be monitored, not ${scheme}.`);
+  });
+
+  it.each(["not-a-url", "", "/relative/path", "example.com", "http://"])("refuses %j as not a URL", (raw) => {
+    expect(refuseMonitorUrl(raw, undefined)).toBe("url is not a valid absolute URL.");
+  });
+
+  it.each(["https://user:secret@example.com/", "https://user@example.com/", "https://:secret@example.com/"])(
+    "refuses %s because it carries credentials",
+    (raw) => {
+      expect(refuseMonitorUrl(raw, undefined)).toBe("url must not carry credentials.");
+    },
+  );
+
+  describe("with an allowed host list", () => {
+    const allowed = parseAllowedHosts("Status.Example.com,api.example.org");
+
+    it.each(["https://status.example.com/health", "https://STATUS.EXAMPLE.COM/health", "http://Api.Example.Org:8080/x"])(
+      "allows %s, comparing hosts case-insensitively",
+      (raw) => {
+        expect(refuseMonitorUrl(raw, allowed)).toBeUndefined();
+      },
+    );
+
+    it.each([
+      ["http://169.254.169.254/metadata/instance", "169.254.169.254"],
+      ["http://2852039166/", "169.254.169.254"],
+      ["http://localhost:7071/", "localhost"],
+      ["http://127.0.0.1/", "127.0.0.1"],
+      ["https://example.com/", "example.com"],
+      ["https://evil.status.example.com/", "evil.status.example.com"],
+      ["https://status.example.com.evil.test/", "status.example.com.evil.test"],
+    ])("refuses %s, whose host is not listed", (raw, host) => {
+      expect(refuseMonitorUrl(raw, allowed)).toBe(`The host '${host}' is not in MONITOR_ALLOWED_HOSTS.`);
+    });
+
+    it("checks the scheme before the host list", () => {
+      expect(refuseMonitorUrl("ftp://status.example.com/", allowed)).toBe(
+        "Only http and https URLs can be monitored, not ftp.",
+      );
+    });
+  });
+});
+
+describe("validateMonitorRequest", () => {
+  it("applies the default interval and expiry", () => {
+    expect(MONITOR_DEFAULTS.intervalSeconds).toBe(30);
+    expect(MONITOR_DEFAULTS.expiryMinutes).toBe(60);
+    expect(validateMonitorRequest({ url, expect: { status: 200 } }, undefined)).toEqual({
+      url,
+      expect: { status: 200 },
+      intervalSeconds: 30,
+      expiryMinutes: 60,
+    });
+  });
+
+  it("keeps given values and drops unknown fields", () => {
+    expect(
+      validateMonitorRequest(
+        { url, expect: { status: 503, bodyContains: "ok", other: 1 }, intervalSeconds: 5, expiryMinutes: 1, x: 1 },
+        undefined,
+      ),
+    ).toEqual({ url, expect: { status: 503, bodyContains: "ok" }, intervalSeconds: 5, expiryMinutes: 1 });
+  });
+
+  it("accepts bodyContains alone", () => {
+    expect(validateMonitorRequest({ url, expect: { bodyContains: "healthy" } }, undefined).expect).toEqual({
+      bodyContains: "healthy",
+    });
+  });
+
+  it("refuses a body that is not an object", () => {
+    const error = validationErrorOf(() => validateMonitorRequest([url], undefined));
+    expect(error.code).toBe("invalid_body");
+    expect(error.message).toBe("The monitor request must be a JSON object, not an array.");
+  });
+
+  it.each([undefined, 5, null])("refuses the url %j as not a string", (badUrl) => {
+    const error = validationErrorOf(() => validateMonitorRequest({ url: badUrl, expect: { status: 200 } }, undefined));
+    expect(error.code).toBe("invalid_url");
+    expect(error.message).toBe("url must be a string.");
+  });
+
+  it("refuses a url the policy refuses, with the policy's reason", () => {
+    const error = validationErrorOf(() =>
+      validateMonitorRequest({ url: "http://169.254.169.254/", expect: { status: 200 } }, ["status.example.com"]),
+    );
+    expect(error.code).toBe("invalid_url");
+    expect(error.message).toBe("The host '169.254.169.254' is not in MONITOR_ALLOWED_HOSTS.");
+  });
+
+  it("accepts a listed host", () => {
+    expect(validateMonitorRequest({ url, expect: { status: 200 } }, ["status.example.com"]).url).toBe(url);
+  });
+
+  it("refuses a missing expect", () => {
+    const error = validationErrorOf(() => validateMonitorRequest({ url }, undefined));
+    expect(error.code).toBe("invalid_body");
+    expect(error.message).toMatch(/^expect must be a JSON object/);
+  });
+
+  it.each([{}, { status: undefined }, { other: 200 }])("refuses expect %j without status or bodyContains", (expect_) => {
+    const error = validationErrorOf(() => validateMonitorRequest({ url, expect: expect_ }, undefined));
+    expect(error.code).toBe("invalid_expect");
+    expect(error.message).toBe("expect needs status, bodyContains or both.");
+  });
+
+  it.each([100, 200, 599])("accepts expect.status %d", (status) => {
+    expect(validateMonitorRequest({ url, expect: { status } }, undefined).expect).toEqual({ status });
+  });
+
+  it.each([99, 600, 200.5, "200", null])("refuses expect.status %j", (status) => {
+    const error = validationErrorOf(() => validateMonitorRequest({ url, expect: { status } }, undefined));
+    expect(error.code).toBe("invalid_expect");
+    expect(error.message).toBe("expect.status must be an HTTP status code (100-599).");
+  });
+
+  it.each(["", 5, "x".repeat(1001)])("refuses expect.bodyContains %j", (bodyContains) => {
+    const error = validationErrorOf(() => validateMonitorRequest({ url, expect: { bodyContains } }, undefined));
+    expect(error.code).toBe("invalid_expect");
+    expect(error.message).toBe("expect.bodyContains must be a non-empty string of at most 1000 characters.");
+  });
+
+  it("accepts expect.bodyContains of exactly 1000 characters", () => {
+    const bodyContains = "x".repeat(1000);
+    expect(validateMonitorRequest({ url, expect: { bodyContains } }, undefined).expect).toEqual({ bodyContains });
+  });
+
+  it.each([5, 86_400])("accepts intervalSeconds %d", (intervalSeconds) => {
+    expect(validateMonitorRequest({ url, expect: { status: 200 }, intervalSeconds }, undefined).intervalSeconds).toBe(
+      intervalSeconds,
+    );
+  });
+
+  it.each([4, 0, 86_401, 5.5, "30", null])("refuses intervalSeconds %j", (intervalSeconds) => {
+    const error = validationErrorOf(() =>
+      validateMonitorRequest({ url, expect: { status: 200 }, intervalSeconds }, undefined),
+    );
+    expect(error.code).toBe("invalid_intervalSeconds");
+    expect(error.message).toBe("intervalSeconds must be an integer from 5 to 86400.");
+  });
+
+  it.each([1, 10_080])("accepts expiryMinutes %d", (expiryMinutes) => {
+    expect(validateMonitorRequest({ url, expect: { status: 200 }, expiryMinutes }, undefined).expiryMinutes).toBe(
+      expiryMinutes,
+    );
+  });
+
+  it.each([0, 10_081, 1.5, "60"])("refuses expiryMinutes %j", (expiryMinutes) => {
+    const error = validationErrorOf(() =>
+      validateMonitorRequest({ url, expect: { status: 200 }, expiryMinutes }, undefined),
+    );
+    expect(error.code).toBe("invalid_expiryMinutes");
+    expect(error.message).toBe("expiryMinutes must be an integer from 1 to 10080.");
+  });
+});
+
+describe("isConditionMet", () => {
+  it("is never met without an HTTP response", () => {
+    expect(isConditionMet({ status: 200 }, { error: "ECONNREFUSED" })).toBe(false);
+    expect(isConditionMet({ bodyContains: "ok" }, { bodyMatched: true })).toBe(false);
+  });
+
+  it("compares the status", () => {
+    expect(isConditionMet({ status: 200 }, { status: 200 })).toBe(true);
+    expect(isConditionMet({ status: 200 }, { status: 500 })).toBe(false);
+  });
+
+  it("needs bodyMatched to be true when bodyContains is expected", () => {
+    expect(isConditionMet({ bodyContains: "ok" }, { status: 500, bodyMatched: true })).toBe(true);
+    expect(isConditionMet({ bodyContains: "ok" }, { status: 200, bodyMatched: false })).toBe(false);
+    expect(isConditionMet({ bodyContains: "ok" }, { status: 200 })).toBe(false);
+  });
+
+  it("needs both when both are expected", () => {
+    const expectBoth = { status: 200, bodyContains: "ok" };
+    expect(isConditionMet(expectBoth, { status: 200, bodyMatched: true })).toBe(true);
+    expect(isConditionMet(expectBoth, { status: 201, bodyMatched: true })).toBe(false);
+    expect(isConditionMet(expectBoth, { status: 200, bodyMatched: false })).toBe(false);
+  });
+});
+
+describe("nextCheckTime", () => {
+  const now = new Date("2024-05-01T00:00:00.000Z");
+
+  it("is now plus the interval while that is before expiry", () => {
+    const expiresAt = new Date("2024-05-01T00:01:00.000Z");
+    expect(nextCheckTime(now, 30, expiresAt)?.toISOString()).toBe("2024-05-01T00:00:30.000Z");
+    expect(nextCheckTime(now, 59, expiresAt)?.toISOString()).toBe("2024-05-01T00:00:59.000Z");
+  });
+
+  it("is undefined when the next check would fall exactly at expiry", () => {
+    expect(nextCheckTime(now, 60, new Date("2024-05-01T00:01:00.000Z"))).toBeUndefined();
+  });
+
+  it("is defined one millisecond before that boundary", () => {
+    expect(nextCheckTime(now, 60, new Date("2024-05-01T00:01:00.001Z"))?.toISOString()).toBe(
+      "2024-05-01T00:01:00.000Z",
+    );
+  });
+
+  it("is undefined after expiry", () => {
+    expect(nextCheckTime(now, 30, new Date("2024-04-30T23:59:00.000Z"))).toBeUndefined();
+  });
+});
