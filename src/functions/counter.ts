@@ -4,7 +4,7 @@ import { EntityNames, OrchestratorNames } from "../names.js";
 import {
   DEFAULT_COUNTER_ID,
   parseCounterCommand,
-  resolveAddAmount,
+  resolveCommandAmount,
   runCounterOperation,
   validateCounterId,
   type CounterCommand,
@@ -13,6 +13,8 @@ import { pollStatus, isTerminal } from "../durable/instances.js";
 import { conflict, notFound } from "../http/HttpError.js";
 import { readJsonBody, wantsToWait } from "../http/requestBody.js";
 import { withJsonErrors, type DurableHttpHandler } from "../http/jsonResponses.js";
+import { acceptedResponse } from "../durable/acceptedResponse.js";
+import type { HttpRequest } from "@azure/functions";
 
 /**
  * The Counter durable entity (add, reset, get) and its HTTP routes. Writes are signals (202) unless
@@ -27,6 +29,8 @@ function counterEntity(context: EntityContext<number>): void {
   const outcome = runCounterOperation(current, operation, context.df.getInput());
   if (operation !== "get") context.df.setState(outcome.state);
   context.df.return(outcome.result);
+  // The SDK marks an entity as existing once it returns a value; reading a counter must not create it.
+  if (operation === "get" && context.df.isNewlyConstructed) context.df.destructOnExit();
 }
 
 interface EntityCallInput {
@@ -76,30 +80,23 @@ export function createCounterUpdateHandler(timing: WaitTiming): DurableHttpHandl
   return async (request, client) => {
     const command = parseCounterCommand(request.params.target, request.params.operation);
     const wait = wantsToWait(request);
-    const amount =
-      command.operation === "add" ? resolveAddAmount(request.query.get("value"), await readJsonBody(request)) : undefined;
+    const amount = resolveCommandAmount(command.operation, request.query.get("value"), await readJsonBody(request));
 
     if (!wait) {
       await client.signalEntity(counterEntityId(command.id), command.operation, amount);
       return { status: 202, jsonBody: { id: command.id, operation: command.operation, ...(amount === undefined ? {} : { value: amount }) } };
     }
-    return callAndWait(client, { id: command.id, operation: command.operation, ...(amount === undefined ? {} : { amount }) }, timing);
+    const input: EntityCallInput = { id: command.id, operation: command.operation, ...(amount === undefined ? {} : { amount }) };
+    return callAndWait(client, request, input, timing);
   };
 }
 
-async function callAndWait(client: DurableClient, input: EntityCallInput, timing: WaitTiming) {
+async function callAndWait(client: DurableClient, request: HttpRequest, input: EntityCallInput, timing: WaitTiming) {
   const instanceId = await client.startNew(OrchestratorNames.counterEntityCall, { input });
   const output = await pollStatus(client, instanceId, { intervalMs: timing.pollMs, timeoutMs: timing.timeoutMs }, (status) =>
     isTerminal(status) ? { runtimeStatus: status.runtimeStatus, output: status.output as EntityCallOutput | null } : undefined,
   );
-  if (output === undefined) {
-    const { statusQueryGetUri } = client.createHttpManagementPayload(instanceId);
-    return {
-      status: 202,
-      headers: { Location: statusQueryGetUri, "Retry-After": "5" },
-      jsonBody: { id: input.id, operation: input.operation, statusQueryGetUri },
-    };
-  }
+  if (output === undefined) return acceptedResponse(client, request, instanceId, { id: input.id, operation: input.operation });
   if (output.output?.ok === true) {
     return { status: 200, jsonBody: { id: input.id, operation: input.operation, value: output.output.value } };
   }

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import type { HttpResponseInit } from "@azure/functions";
 import * as df from "durable-functions";
 import type { DurableClient, DurableOrchestrationStatus, OrchestrationContext, OrchestrationHandler } from "durable-functions";
 import { EventNames, OrchestratorNames } from "../names.js";
@@ -23,6 +22,7 @@ import { validateResourceId } from "../logic/resourceIds.js";
 import { findInstance, isTerminal, pollStatus } from "../durable/instances.js";
 import { badRequest, gone, notFound } from "../http/HttpError.js";
 import { withJsonErrors, type DurableHttpHandler } from "../http/jsonResponses.js";
+import { acceptedResponse } from "../durable/acceptedResponse.js";
 
 /**
  * E3_Counter, the eternal orchestration of the stateful-singleton walkthrough, made safe for bursts:
@@ -155,27 +155,19 @@ export function createE3OperationHandler(timing: ConfirmationTiming): DurableHtt
     if (outcome === "finished") {
       throw gone("instance_finished", `The instance '${instanceId}' finished before the '${op}' operation was applied.`);
     }
-    if (outcome === undefined) return notYetConfirmed(client, instanceId, operation);
+    if (outcome === undefined) {
+      return acceptedResponse(client, request, instanceId, {
+        instanceId,
+        operationId: operation.id,
+        message: "The operation was raised but not yet confirmed; its id appears in customStatus.confirmedOps once applied.",
+      });
+    }
     return { status: 200, jsonBody: { instanceId, value: outcome.value } };
   };
 }
 
 function finished(instanceId: string, status: DurableOrchestrationStatus) {
   return gone("instance_finished", `The instance '${instanceId}' is ${status.runtimeStatus} and takes no more operations.`);
-}
-
-function notYetConfirmed(client: DurableClient, instanceId: string, operation: CounterOperation): HttpResponseInit {
-  const { statusQueryGetUri } = client.createHttpManagementPayload(instanceId);
-  return {
-    status: 202,
-    headers: { Location: statusQueryGetUri, "Retry-After": "5" },
-    jsonBody: {
-      instanceId,
-      operationId: operation.id,
-      message: "The operation was raised but not yet confirmed; its id appears in customStatus.confirmedOps once applied.",
-      statusQueryGetUri,
-    },
-  };
 }
 
 /** GET e3counter/{instanceId}: the current value, from customStatus while running and the output once ended. */

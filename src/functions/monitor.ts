@@ -86,8 +86,14 @@ export async function checkEndpoint(input: unknown): Promise<EndpointObservation
     }
     return { status: response.status, bodyMatched: await bodyStartContains(response, bodyContains, MAX_BODY_BYTES_READ) };
   } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error) };
+    return { error: describeFetchError(error) };
   }
+}
+
+/** fetch says only "fetch failed"; the cause (ECONNREFUSED, a DNS failure, a timeout) is what a person needs. */
+function describeFetchError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
 }
 
 /**

@@ -98,6 +98,19 @@ export function resolveAddAmount(queryValue: string | null, body: unknown): numb
   return amount;
 }
 
+/** The amount an operation takes: add's (see resolveAddAmount); reset takes none and refuses one. */
+export function resolveCommandAmount(
+  operation: MutatingCounterOperation,
+  queryValue: string | null,
+  body: unknown,
+): number | undefined {
+  if (operation === "add") return resolveAddAmount(queryValue, body);
+  if (queryValue !== null || body !== undefined) {
+    throw new ValidationError("unexpected_amount", "reset takes no value: send no body and no ?value=.");
+  }
+  return undefined;
+}
+
 function amountFromBody(body: unknown): unknown {
   if (typeof body === "object" && body !== null && !Array.isArray(body)) {
     const { value, ...rest } = body as Record<string, unknown>;

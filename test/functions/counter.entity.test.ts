@@ -148,16 +148,14 @@ describe("Counter entity", () => {
     expect(output.entityState).toBe("3");
   });
 
-  it("get on a never-written entity answers 0", async () => {
+  it("get on a never-written entity answers 0 without bringing it into existence", async () => {
     const output = await runBatch(null, [{ name: "get" }]);
 
     expect(outcomes(output)).toEqual([{ isError: false, value: 0 }]);
-    // Current behaviour: the entity never calls setState for get, so the state stays null, but the
-    // SDK's context.df.return() sets entityExists = true unconditionally (Entity.js `return`). The
-    // extension therefore records an entity that "exists" with no state; CounterRead then answers
-    // 200 with value 0 for that id instead of 404.
-    expect(output.entityExists).toBe(true);
-    expect(output.entityState).toBeNull();
+    // The SDK's context.df.return() marks the entity as existing; the entity undoes that for a read of
+    // a new one (destructOnExit), so GET counter/{id} keeps answering 404 for a counter never written.
+    expect(output.entityExists).toBe(false);
+    expect(output.entityState ?? null).toBeNull();
   });
 
   it("a refused operation on a never-written entity does not bring it into existence", async () => {

@@ -6,8 +6,7 @@ import { createCounterUpdateHandler } from "../../src/functions/counter.js";
 import { withJsonErrors } from "../../src/http/jsonResponses.js";
 
 const ORIGIN = "https://patterns.example.net";
-/** Where createHttpManagementPayload points outside Azure (no WEBSITE_HOSTNAME): the SDK's local origin. */
-const LOCAL_ORIGIN = "http://localhost:7071";
+
 
 let fake: FakeDurableExtension;
 
@@ -261,6 +260,27 @@ describe("POST counter/... (CounterUpdate), signalling", () => {
     ],
     ["wait=maybe", "visits", "add", { query: { wait: "maybe" } }, badRequest("invalid_query", "wait must be true or false.")],
     [
+      "a value on counter/reset",
+      "reset",
+      undefined,
+      { query: { value: "3" } },
+      badRequest("unexpected_amount", "reset takes no value: send no body and no ?value=."),
+    ],
+    [
+      "a body on counter/{id}/reset",
+      "visits",
+      "reset",
+      { body: JSON.stringify({ value: 1 }) },
+      badRequest("unexpected_amount", "reset takes no value: send no body and no ?value=."),
+    ],
+    [
+      "a body over 64 KiB on counter/{id}/reset",
+      "visits",
+      "reset",
+      { body: "x".repeat(1024 * 1024) },
+      { status: 413, body: { error: "body_too_large", message: "The body is larger than 64 KiB." } },
+    ],
+    [
       "a body over 64 KiB",
       "visits",
       undefined,
@@ -337,7 +357,7 @@ describe("POST counter/...?wait=true (CounterUpdate through CounterEntityCall)",
     );
 
     expect(Date.now() - started).toBeGreaterThanOrEqual(90);
-    const { statusQueryGetUri } = fake.checkStatusPayload(LOCAL_ORIGIN, "generated-1");
+    const { statusQueryGetUri } = fake.checkStatusPayload(ORIGIN, "generated-1");
     expect(response.status).toBe(202);
     expect(response.headers.location).toBe(statusQueryGetUri);
     expect(response.headers["retry-after"]).toBe("5");

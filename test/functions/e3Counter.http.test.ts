@@ -6,8 +6,6 @@ import { createE3OperationHandler, type ConfirmationTiming } from "../../src/fun
 import { withJsonErrors } from "../../src/http/jsonResponses.js";
 
 const ORIGIN = "https://patterns.example.net";
-/** Where createHttpManagementPayload points outside Azure (no WEBSITE_HOSTNAME): the SDK's local origin. */
-const LOCAL_ORIGIN = "http://localhost:7071";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 const ANY_UUID: unknown = expect.stringMatching(UUID);
@@ -124,7 +122,7 @@ describe("POST e3counter/{instanceId}/{op} (E3CounterOperation)", () => {
 
     const response = await operateWith({ pollMs: 10, resendMs: 40, timeoutMs: 150 }, "c1", "incr");
     const ids = raisedIds();
-    const { statusQueryGetUri } = fake.checkStatusPayload(LOCAL_ORIGIN, "c1");
+    const { statusQueryGetUri } = fake.checkStatusPayload(ORIGIN, "c1");
     expect(response.status).toBe(202);
     expect(response.headers.location).toBe(statusQueryGetUri);
     expect(response.headers["retry-after"]).toBe("5");

@@ -167,7 +167,9 @@ describe("CheckEndpoint", () => {
     const { server, baseUrl } = await startServer(() => undefined);
     await closeServer(server);
 
-    await expect(checkEndpoint({ url: `${baseUrl}/ok` })).resolves.toEqual({ error: "fetch failed" });
+    await expect(checkEndpoint({ url: `${baseUrl}/ok` })).resolves.toEqual({
+      error: expect.stringMatching(/^fetch failed: connect ECONNREFUSED 127\.0\.0\.1:\d+$/) as unknown,
+    });
   });
 
   it("does not follow a redirect to another host", async () => {

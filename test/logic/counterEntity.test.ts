@@ -5,6 +5,7 @@ import {
   DEFAULT_COUNTER_ID,
   parseCounterCommand,
   resolveAddAmount,
+  resolveCommandAmount,
   runCounterOperation,
   validateCounterId,
 } from "../../src/logic/counterEntity.js";
@@ -236,5 +237,25 @@ describe("resolveAddAmount", () => {
 
   it("checks the body's shape before the ambiguity", () => {
     expect(validationErrorOf(() => resolveAddAmount("5", { other: 1 })).code).toBe("invalid_body");
+  });
+});
+
+describe("resolveCommandAmount", () => {
+  it("resolves add's amount as resolveAddAmount does", () => {
+    expect(resolveCommandAmount("add", "4", undefined)).toBe(4);
+    expect(resolveCommandAmount("add", null, undefined)).toBe(DEFAULT_ADD_AMOUNT);
+  });
+
+  it("gives reset no amount", () => {
+    expect(resolveCommandAmount("reset", null, undefined)).toBeUndefined();
+  });
+
+  it.each([
+    ["a ?value=", "3", undefined],
+    ["a body", null, { value: 3 }],
+    ["a zero body", null, 0],
+  ])("refuses %s on reset with unexpected_amount", (_case, query, body) => {
+    const error = validationErrorOf(() => resolveCommandAmount("reset", query, body));
+    expect(error.code).toBe("unexpected_amount");
   });
 });
