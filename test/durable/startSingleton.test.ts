@@ -1,15 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, inject } from "vitest";
+import { beforeAll, describe, expect, it, inject } from "vitest";
 import * as df from "durable-functions";
 import type { InvocationContext } from "@azure/functions";
 import { invocationContext, loadApp, registeredFunction, type LogLine } from "../support/functionsHost.js";
-import { FakeDurableExtension } from "../support/fakeDurableExtension.js";
+import { useFakeDurableExtension } from "../support/fakeDurableExtension.js";
 import { STALE_CLAIM_MS, startSingleton } from "../../src/durable/startSingleton.js";
 import { SingletonClaims, type SingletonClaim } from "../../src/storage/SingletonClaims.js";
 import { storageTable } from "../../src/storage/storageClients.js";
 
 /** startSingleton with the real claims table on Azurite and the real DurableClient on the fake extension. */
 
-let fake: FakeDurableExtension;
+const fake = useFakeDurableExtension();
 let claims: SingletonClaims;
 let hub: string;
 
@@ -18,16 +18,7 @@ beforeAll(async () => {
   hub = `Hub${Date.now()}${Math.floor(Math.random() * 1000)}`;
   process.env.TASKHUB_NAME = hub;
   await loadApp();
-  fake = await new FakeDurableExtension().listen();
   claims = await SingletonClaims.forTaskHub(hub);
-});
-
-afterAll(async () => {
-  await fake.close();
-});
-
-beforeEach(() => {
-  fake.reset();
 });
 
 let uniqueIds = 0;

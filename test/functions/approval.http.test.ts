@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { HttpRequestInit } from "@azure/functions";
 import { invokeHttp, loadApp } from "../support/functionsHost.js";
-import { FakeDurableExtension } from "../support/fakeDurableExtension.js";
+import { useFakeDurableExtension } from "../support/fakeDurableExtension.js";
 
 const ORIGIN = "https://patterns.example.net";
 
-let fake: FakeDurableExtension;
+const fake = useFakeDurableExtension();
 
 beforeAll(async () => {
   await loadApp();
-  fake = await new FakeDurableExtension().listen();
-});
-
-afterAll(async () => {
-  await fake.close();
-});
-
-beforeEach(() => {
-  fake.reset();
 });
 
 function withBody(body: string | undefined): Pick<HttpRequestInit, "body"> {

@@ -1,27 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { HttpRequestInit } from "@azure/functions";
 import { invokeDurableHttpHandler, invokeHttp, loadApp } from "../support/functionsHost.js";
-import { FakeDurableExtension, type FakeInstance } from "../support/fakeDurableExtension.js";
+import { useFakeDurableExtension, type FakeInstance } from "../support/fakeDurableExtension.js";
 import { createCounterUpdateHandler } from "../../src/functions/counter.js";
 import { withJsonErrors } from "../../src/http/jsonResponses.js";
 
 const ORIGIN = "https://patterns.example.net";
 
 
-let fake: FakeDurableExtension;
+const fake = useFakeDurableExtension();
 
 beforeAll(async () => {
   delete process.env.WEBSITE_HOSTNAME;
   await loadApp();
-  fake = await new FakeDurableExtension().listen();
-});
-
-afterAll(async () => {
-  await fake.close();
-});
-
-beforeEach(() => {
-  fake.reset();
 });
 
 function readCounter(id?: string) {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { HttpRequestInit } from "@azure/functions";
 import { invokeDurableHttpHandler, invokeHttp, loadApp } from "../support/functionsHost.js";
-import { FakeDurableExtension, type FakeInstance, type RaisedEvent } from "../support/fakeDurableExtension.js";
+import { useFakeDurableExtension, type FakeInstance, type RaisedEvent } from "../support/fakeDurableExtension.js";
 import { createE3OperationHandler, type ConfirmationTiming } from "../../src/functions/e3Counter.js";
 import { withJsonErrors } from "../../src/http/jsonResponses.js";
 
@@ -10,20 +10,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 
 const ANY_UUID: unknown = expect.stringMatching(UUID);
 
-let fake: FakeDurableExtension;
+const fake = useFakeDurableExtension();
 
 beforeAll(async () => {
   delete process.env.WEBSITE_HOSTNAME;
   await loadApp();
-  fake = await new FakeDurableExtension().listen();
-});
-
-afterAll(async () => {
-  await fake.close();
-});
-
-beforeEach(() => {
-  fake.reset();
 });
 
 function operationRequest(instanceId: string, op: string): HttpRequestInit {

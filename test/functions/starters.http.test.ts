@@ -1,14 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, inject } from "vitest";
+import { beforeAll, describe, expect, it, inject } from "vitest";
 import type { HttpRequestInit } from "@azure/functions";
 import { invokeHttp, loadApp, type LogLine } from "../support/functionsHost.js";
-import { FakeDurableExtension } from "../support/fakeDurableExtension.js";
+import { useFakeDurableExtension } from "../support/fakeDurableExtension.js";
 import { SingletonClaims } from "../../src/storage/SingletonClaims.js";
 
 const ORIGIN = "https://patterns.example.net";
 const OVERSIZED_ASCII = JSON.stringify("a".repeat(64 * 1024)); // 65,538 bytes
 const OVERSIZED_UTF8 = JSON.stringify("€".repeat(22_000)); // 22,002 characters but 66,002 bytes
 
-let fake: FakeDurableExtension;
+const fake = useFakeDurableExtension();
 let hub: string;
 
 beforeAll(async () => {
@@ -17,15 +17,6 @@ beforeAll(async () => {
   process.env.TASKHUB_NAME = hub;
   delete process.env.MONITOR_ALLOWED_HOSTS;
   await loadApp();
-  fake = await new FakeDurableExtension().listen();
-});
-
-afterAll(async () => {
-  await fake.close();
-});
-
-beforeEach(() => {
-  fake.reset();
 });
 
 function startRequest(functionName: string, body?: string, headers?: Record<string, string>): HttpRequestInit {

@@ -9,17 +9,7 @@ import {
   validateApprovalRequest,
   type ApprovalRequest,
 } from "../../src/logic/approval.js";
-import { ValidationError } from "../../src/logic/ValidationError.js";
-
-function validationErrorOf(action: () => unknown): ValidationError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ValidationError) return error;
-    throw error;
-  }
-  throw new Error("Expected a ValidationError, but nothing was thrown.");
-}
+import { validationErrorOf } from "../support/thrownErrors.js";
 
 const HOUR_MS = 60 * 60 * 1000;
 

@@ -9,27 +9,12 @@ import {
   runCounterOperation,
   validateCounterId,
 } from "../../src/logic/counterEntity.js";
-import { ValidationError } from "../../src/logic/ValidationError.js";
+import { errorThrownBy, validationErrorOf } from "../support/thrownErrors.js";
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
-function errorOf(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("Expected an error, but nothing was thrown.");
-}
-
-function validationErrorOf(action: () => unknown): ValidationError {
-  const error = errorOf(action);
-  if (error instanceof ValidationError) return error;
-  throw error;
-}
-
 function operationErrorOf(action: () => unknown): CounterOperationError {
-  const error = errorOf(action);
+  const error = errorThrownBy(action);
   if (error instanceof CounterOperationError) return error;
   throw error;
 }

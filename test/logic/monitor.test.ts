@@ -7,17 +7,7 @@ import {
   refuseMonitorUrl,
   validateMonitorRequest,
 } from "../../src/logic/monitor.js";
-import { ValidationError } from "../../src/logic/ValidationError.js";
-
-function validationErrorOf(action: () => unknown): ValidationError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ValidationError) return error;
-    throw error;
-  }
-  throw new Error("Expected a ValidationError, but nothing was thrown.");
-}
+import { validationErrorOf } from "../support/thrownErrors.js";
 
 const url = "https://status.example.com/health";
 

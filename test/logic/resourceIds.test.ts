@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { hasControlCharacter, MAX_ID_LENGTH, validateResourceId } from "../../src/logic/resourceIds.js";
 import { ValidationError } from "../../src/logic/ValidationError.js";
-
-function validationErrorOf(action: () => unknown): ValidationError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ValidationError) return error;
-    throw error;
-  }
-  throw new Error("Expected a ValidationError, but nothing was thrown.");
-}
+import { validationErrorOf } from "../support/thrownErrors.js";
 
 describe("validateResourceId", () => {
   it.each([

@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { validateStartInput, type StartInputContext } from "../../src/logic/startInputs.js";
-import { ValidationError } from "../../src/logic/ValidationError.js";
 import { OrchestratorNames, startableOrchestrators } from "../../src/names.js";
-
-function validationErrorOf(action: () => unknown): ValidationError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ValidationError) return error;
-    throw error;
-  }
-  throw new Error("Expected a ValidationError, but nothing was thrown.");
-}
+import { validationErrorOf } from "../support/thrownErrors.js";
 
 const context: StartInputContext = { monitorAllowedHosts: undefined };
 

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -213,4 +214,22 @@ async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * One fake per test file, listening before the file's tests and reset before each of them; the
+ * returned object can be used at once, its server starts in beforeAll.
+ */
+export function useFakeDurableExtension(): FakeDurableExtension {
+  const fake = new FakeDurableExtension();
+  beforeAll(async () => {
+    await fake.listen();
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+  beforeEach(() => {
+    fake.reset();
+  });
+  return fake;
 }
