@@ -96,7 +96,9 @@ async function callAndWait(client: DurableClient, request: HttpRequest, input: E
   const output = await pollStatus(client, instanceId, { intervalMs: timing.pollMs, timeoutMs: timing.timeoutMs }, (status) =>
     isTerminal(status) ? { runtimeStatus: status.runtimeStatus, output: status.output as EntityCallOutput | null } : undefined,
   );
-  if (output === undefined) return acceptedResponse(client, request, instanceId, { id: input.id, operation: input.operation });
+  if (output === undefined) {
+    return acceptedResponse(request, `counter/${encodeURIComponent(input.id)}`, { id: input.id, operation: input.operation });
+  }
   if (output.output?.ok === true) {
     return { status: 200, jsonBody: { id: input.id, operation: input.operation, value: output.output.value } };
   }

@@ -156,7 +156,7 @@ export function createE3OperationHandler(timing: ConfirmationTiming): DurableHtt
       throw gone("instance_finished", `The instance '${instanceId}' finished before the '${op}' operation was applied.`);
     }
     if (outcome === undefined) {
-      return acceptedResponse(client, request, instanceId, {
+      return acceptedResponse(request, `e3counter/${encodeURIComponent(instanceId)}`, {
         instanceId,
         operationId: operation.id,
         message: "The operation was raised but not yet confirmed; its id appears in customStatus.confirmedOps once applied.",
