@@ -50,3 +50,20 @@ export type StartableOrchestrator = (typeof startableOrchestrators)[number];
 export function isStartableOrchestrator(name: string): name is StartableOrchestrator {
   return (startableOrchestrators as readonly string[]).includes(name);
 }
+
+/** Application Insights custom events: one per counter operation, approval decision and monitor check. */
+export const TelemetryEventNames = {
+  counterOperation: "CounterOperation",
+  e3CounterOperation: "E3CounterOperation",
+  approvalDecided: "ApprovalDecided",
+  monitorCheck: "MonitorCheck",
+} as const;
+
+export type TelemetryEventName = (typeof TelemetryEventNames)[keyof typeof TelemetryEventNames];
+
+export const MetricNames = {
+  approvalTimeToDecideMs: "ApprovalTimeToDecideMs",
+  e3ConfirmationMs: "E3OperationConfirmationMs",
+} as const;
+
+export type MetricName = (typeof MetricNames)[keyof typeof MetricNames];

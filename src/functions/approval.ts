@@ -1,12 +1,15 @@
 import * as df from "durable-functions";
 import type { InvocationContext } from "@azure/functions";
 import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
-import { ActivityNames, EventNames, OrchestratorNames } from "../names.js";
+import { ActivityNames, EventNames, MetricNames, OrchestratorNames, TelemetryEventNames } from "../names.js";
+import { trackEvent, trackMetric } from "../telemetry.js";
 import {
   approvalDeadline,
   approvalOutcome,
   isAwaitingDecision,
   parseApprovalDecision,
+  parseApprovalRequest,
+  refuseDecision,
   validateApprovalDecision,
   validateApprovalRequest,
   type ApprovalDecision,
@@ -16,7 +19,7 @@ import {
 } from "../logic/approval.js";
 import { validateResourceId } from "../logic/resourceIds.js";
 import { findInstance, isTerminal } from "../durable/instances.js";
-import { gone, notFound } from "../http/HttpError.js";
+import { forbidden, gone, notFound } from "../http/HttpError.js";
 import { readJsonBody } from "../http/requestBody.js";
 import { withJsonErrors, type DurableHttpHandler } from "../http/jsonResponses.js";
 
@@ -53,9 +56,14 @@ const approval: OrchestrationHandler = function* (context: OrchestrationContext)
     }
     timeout.cancel();
     const decision = parseApprovalDecision(decisionEvent.result);
-    if (decision === undefined) {
-      // Anyone with the webhook URL can raise an event; a malformed one must not end the wait.
-      if (!context.df.isReplaying) context.warn("Ignoring a malformed ApprovalEvent.");
+    // Anyone with the webhook URL can raise an event, past the decision route's checks: a malformed
+    // one, or one by someone who may not decide (the same rule the route answers 403 for), must not
+    // end the wait.
+    const refusal = decision === undefined ? undefined : refuseDecision(request, decision);
+    if (decision === undefined || refusal !== undefined) {
+      if (!context.df.isReplaying) {
+        context.warn(refusal === undefined ? "Ignoring a malformed ApprovalEvent." : `Ignoring an ApprovalEvent: ${refusal.message}`);
+      }
       // A new timer for the same deadline: durable-functions re-emits a timer that is passed to a
       // second Task.any as a new CreateTimer, which shifts the extension's task ids off the SDK's
       // (azure-functions-durable-js#574) and leaves the instance waiting forever.
@@ -81,13 +89,27 @@ export function requestApproval(input: unknown, context: InvocationContext): voi
 export function handleApproval(input: unknown, context: InvocationContext): ApprovalOutcome {
   const outcome = input as ApprovalOutcome;
   context.log(`Request by ${outcome.requester} for ${outcome.amount} was ${outcome.status} by ${outcome.decidedBy ?? "nobody"}.`);
+  reportDecision(context, outcome);
   return outcome;
 }
 
 export function escalate(input: unknown, context: InvocationContext): ApprovalOutcome {
   const outcome = input as ApprovalOutcome;
   context.warn(`No decision on ${outcome.requester}'s request for ${outcome.amount} after ${outcome.waitedMs} ms; escalating.`);
+  reportDecision(context, outcome);
   return outcome;
+}
+
+/**
+ * Reported from the activities, which run once per decision (replays never re-run them); names
+ * stay out of telemetry, which is kept longer and seen by more people than the workflow's data.
+ */
+function reportDecision(context: InvocationContext, outcome: ApprovalOutcome): void {
+  trackEvent(context, TelemetryEventNames.approvalDecided, { status: outcome.status }, {
+    amount: outcome.amount,
+    timeToDecideMs: outcome.waitedMs,
+  });
+  trackMetric(MetricNames.approvalTimeToDecideMs, outcome.waitedMs, { status: outcome.status });
 }
 
 /** POST approvals: validate the request and start an Approval instance. */
@@ -97,7 +119,11 @@ const startApproval: DurableHttpHandler = async (request, client) => {
   return client.createCheckStatusResponse(request, instanceId);
 };
 
-/** POST approvals/{instanceId}/decision: deliver the decision while the instance still waits for one. */
+/**
+ * POST approvals/{instanceId}/decision: deliver the decision while the instance still waits for one,
+ * if `by` may decide it (not the requester; the approver, when the request names one). `by` is what
+ * the caller says: the function key is the only authentication here.
+ */
 const submitDecision: DurableHttpHandler = async (request, client, context) => {
   const instanceId = validateResourceId(request.params.instanceId, "instance id");
   const decision: ApprovalDecision = validateApprovalDecision(await readJsonBody(request));
@@ -105,11 +131,20 @@ const submitDecision: DurableHttpHandler = async (request, client, context) => {
   if (status === undefined || status.name !== OrchestratorNames.approval) {
     throw notFound("instance_not_found", `No approval with ID '${instanceId}' exists.`);
   }
+  // Who may decide comes from the request the instance was started with (findInstance asks for the input).
+  const approvalRequest = parseApprovalRequest(status.input);
+  const refusal = approvalRequest === undefined ? undefined : refuseDecision(approvalRequest, decision);
+  if (refusal !== undefined) throw forbidden(refusal.code, refusal.message);
   const stage = (status.customStatus as Partial<ApprovalStatusReport> | null | undefined)?.stage;
   const decidedStage = stage !== undefined && !isAwaitingDecision(stage) ? stage : undefined;
   if (isTerminal(status) || decidedStage !== undefined) {
     // An instance that ended while still waiting (terminated, failed) says so, not "awaiting-decision".
     throw gone("already_decided", `The approval '${instanceId}' was already ${decidedStage ?? status.runtimeStatus.toLowerCase()}.`);
+  }
+  if (approvalRequest === undefined) {
+    // The starters validate the request and the orchestrator fails on one that is not valid, so a
+    // waiting Approval without one is a fault, not a decision to deliver unchecked.
+    throw new Error(`The approval '${instanceId}' is waiting but its input is not a valid approval request.`);
   }
   await client.raiseEvent(instanceId, EventNames.approval, decision);
   return { status: 202, jsonBody: { instanceId, approved: decision.approved, by: decision.by } };

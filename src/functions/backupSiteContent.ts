@@ -9,8 +9,9 @@ import { blobContainer } from "../storage/storageClients.js";
 
 /**
  * Fan-out/fan-in: list a directory tree, copy every file to blob storage in parallel, add up the
- * bytes. The copies run in sub-orchestrations of at most FILES_PER_BATCH files, so no single
- * history (and no single fan-in) grows with the size of the tree.
+ * bytes. The copies run in sub-orchestrations of at most FILES_PER_BATCH files, so no batch's
+ * history (and no single fan-in) grows with the size of the tree. The file list itself does: it is
+ * E2_GetFileList's output, kept in the parent's history (and handed to the batches as input).
  */
 
 export const BACKUP_CONTAINER = "backups";
@@ -38,10 +39,27 @@ const backupSiteContent: OrchestrationHandler = function* (context: Orchestratio
   return sum(batchTotals);
 };
 
+/**
+ * How a file's copy is retried: a transient storage error (a throttled request, a dropped
+ * connection) must not fail the whole backup, so a failed copy is tried again 5 s and then 10 s
+ * later, and the batch fails only when the third attempt fails too. A retry is safe: activities
+ * run at least once anyway, and uploadFile overwrites the blob whole, so a copy that ran twice
+ * leaves the same blob as one that ran once. The durable timers between attempts are the
+ * extension's; the batch's history grows by one timer and one task for each retry.
+ */
+export const COPY_RETRY = { firstRetryIntervalMs: 5_000, maxAttempts: 3, backoffCoefficient: 2 } as const;
+
+function copyRetryOptions(): df.RetryOptions {
+  const options = new df.RetryOptions(COPY_RETRY.firstRetryIntervalMs, COPY_RETRY.maxAttempts);
+  options.backoffCoefficient = COPY_RETRY.backoffCoefficient;
+  return options;
+}
+
 const backupBatch: OrchestrationHandler = function* (context: OrchestrationContext) {
   const { rootDirectory, files } = context.df.getInput<BackupBatch>();
+  const retry = copyRetryOptions();
   const copies = files.map((file) =>
-    context.df.callActivity(ActivityNames.copyFileToBlob, { rootDirectory, file } satisfies FileToCopy),
+    context.df.callActivityWithRetry(ActivityNames.copyFileToBlob, retry, { rootDirectory, file } satisfies FileToCopy),
   );
   return sum((yield context.df.Task.all(copies)) as number[]);
 };

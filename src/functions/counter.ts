@@ -1,6 +1,7 @@
 import * as df from "durable-functions";
 import type { DurableClient, EntityContext, OrchestrationContext, OrchestrationHandler } from "durable-functions";
-import { EntityNames, OrchestratorNames } from "../names.js";
+import { EntityNames, OrchestratorNames, TelemetryEventNames } from "../names.js";
+import { trackEvent } from "../telemetry.js";
 import {
   DEFAULT_COUNTER_ID,
   parseCounterCommand,
@@ -14,7 +15,7 @@ import { conflict, notFound } from "../http/HttpError.js";
 import { readJsonBody, wantsToWait } from "../http/requestBody.js";
 import { withJsonErrors, type DurableHttpHandler } from "../http/jsonResponses.js";
 import { acceptedResponse } from "../durable/acceptedResponse.js";
-import type { HttpRequest } from "@azure/functions";
+import type { HttpRequest, InvocationContext } from "@azure/functions";
 
 /**
  * The Counter durable entity (add, reset, get) and its HTTP routes. Writes are signals (202) unless
@@ -23,13 +24,16 @@ import type { HttpRequest } from "@azure/functions";
  */
 
 function counterEntity(context: EntityContext<number>): void {
-  const current = context.df.getState(() => 0) ?? 0;
+  // getState is typed `number | undefined` even with an initializer; `?? 0` alone covers both.
+  const current = context.df.getState() ?? 0;
   const operation = context.df.operationName ?? "";
   // Runs before any setState, so a refused operation leaves the state exactly as it was.
   const outcome = runCounterOperation(current, operation, context.df.getInput());
   if (operation !== "get") context.df.setState(outcome.state);
   context.df.return(outcome.result);
-  // The SDK marks an entity as existing once it returns a value; reading a counter must not create it.
+  // context.df.return() marks the entity as existing. The HTTP reads never run the entity (they use
+  // readEntityState), but an orchestration's callEntity "get" or a signalled "get" does: on a
+  // counter nobody has written, that must not create it (GET counter/{id} would then answer 0, not 404).
   if (operation === "get" && context.df.isNewlyConstructed) context.df.destructOnExit();
 }
 
@@ -77,33 +81,75 @@ export const defaultWaitTiming: WaitTiming = { pollMs: 200, timeoutMs: 30_000 };
 
 /** POST counter/add, counter/reset, counter/{id}, counter/{id}/add, counter/{id}/reset. */
 export function createCounterUpdateHandler(timing: WaitTiming): DurableHttpHandler {
-  return async (request, client) => {
+  return async (request, client, context) => {
     const command = parseCounterCommand(request.params.target, request.params.operation);
     const wait = wantsToWait(request);
     const amount = resolveCommandAmount(command.operation, request.query.get("value"), await readJsonBody(request));
+    const input: EntityCallInput = { id: command.id, operation: command.operation, ...(amount === undefined ? {} : { amount }) };
 
     if (!wait) {
       await client.signalEntity(counterEntityId(command.id), command.operation, amount);
+      reportOperation(context, input, "signalled");
       return { status: 202, jsonBody: { id: command.id, operation: command.operation, ...(amount === undefined ? {} : { value: amount }) } };
     }
-    const input: EntityCallInput = { id: command.id, operation: command.operation, ...(amount === undefined ? {} : { amount }) };
-    return callAndWait(client, request, input, timing);
+    return callAndWait(client, context, request, input, timing);
   };
 }
 
-async function callAndWait(client: DurableClient, request: HttpRequest, input: EntityCallInput, timing: WaitTiming) {
+async function callAndWait(
+  client: DurableClient,
+  context: InvocationContext,
+  request: HttpRequest,
+  input: EntityCallInput,
+  timing: WaitTiming,
+) {
   const instanceId = await client.startNew(OrchestratorNames.counterEntityCall, { input });
   const output = await pollStatus(client, instanceId, { intervalMs: timing.pollMs, timeoutMs: timing.timeoutMs }, (status) =>
-    isTerminal(status) ? { runtimeStatus: status.runtimeStatus, output: status.output as EntityCallOutput | null } : undefined,
+    isTerminal(status) ? { runtimeStatus: status.runtimeStatus, output: status.output as EntityCallOutput | string | null } : undefined,
   );
   if (output === undefined) {
+    // Still running, so not purged: purging it now would throw away the operation in flight.
+    reportOperation(context, input, "pending");
     return acceptedResponse(request, `counter/${encodeURIComponent(input.id)}`, { id: input.id, operation: input.operation });
   }
-  if (output.output?.ok === true) {
-    return { status: 200, jsonBody: { id: input.id, operation: input.operation, value: output.output.value } };
+  // Its answer has been read and nothing else will ask for it: one instance per request would
+  // otherwise stay in the task hub's history and instances tables forever.
+  await purgeQuietly(client, context, instanceId);
+  const result = output.output;
+  if (typeof result === "object" && result !== null) {
+    reportOperation(context, input, result.ok ? "applied" : "refused");
+    if (result.ok) return { status: 200, jsonBody: { id: input.id, operation: input.operation, value: result.value } };
+    throw conflict("operation_refused", result.reason);
   }
-  if (output.output?.ok === false) throw conflict("operation_refused", output.output.reason);
-  throw new Error(`The ${OrchestratorNames.counterEntityCall} instance '${instanceId}' ended ${output.runtimeStatus}.`);
+  // The failure's details go to the log with this error: the instance that held them is purged.
+  const detail = typeof result === "string" ? `: ${result}` : ".";
+  throw new Error(`The ${OrchestratorNames.counterEntityCall} instance '${instanceId}' ended ${output.runtimeStatus}${detail}`);
+}
+
+/** One CounterOperation event per HTTP request: signalled (202), or applied, refused or pending (?wait=true). */
+function reportOperation(
+  context: InvocationContext,
+  input: EntityCallInput,
+  outcome: "signalled" | "applied" | "refused" | "pending",
+): void {
+  trackEvent(
+    context,
+    TelemetryEventNames.counterOperation,
+    { counterId: input.id, operation: input.operation, outcome },
+    input.amount === undefined ? {} : { amount: input.amount },
+  );
+}
+
+/** A purge that fails costs only a leftover instance, never the caller's answer. */
+async function purgeQuietly(client: DurableClient, context: InvocationContext, instanceId: string): Promise<void> {
+  try {
+    await client.purgeInstanceHistory(instanceId);
+  } catch (error) {
+    context.warn(
+      `Could not purge the finished ${OrchestratorNames.counterEntityCall} instance '${instanceId}':`,
+      error instanceof Error ? error.message : error,
+    );
+  }
 }
 
 df.app.entity(EntityNames.counter, counterEntity);

@@ -1,112 +1,116 @@
 import { randomUUID } from "node:crypto";
+import type { HttpResponseInit } from "@azure/functions";
 import * as df from "durable-functions";
 import type { DurableClient, DurableOrchestrationStatus, OrchestrationContext, OrchestrationHandler } from "durable-functions";
-import { EventNames, OrchestratorNames } from "../names.js";
+import { EventNames, MetricNames, OrchestratorNames, TelemetryEventNames } from "../names.js";
+import { trackEvent, trackMetric } from "../telemetry.js";
 import {
-  applyToValue,
+  applyOperation,
+  confirmedOutcome,
   E3_LIMITS,
   forgetExpired,
-  hasApplied,
   isCounterOperationName,
-  nextExpiryMs,
+  isOperationId,
+  nextExpirySeconds,
   parseCounterOperation,
   readCounterStatus,
-  remember,
   stateFromInput,
   stateToInput,
   statusOf,
   type CounterOperation,
   type E3CounterState,
+  type OperationOutcome,
 } from "../logic/e3CounterState.js";
 import { validateResourceId } from "../logic/resourceIds.js";
 import { findInstance, isTerminal, pollStatus } from "../durable/instances.js";
-import { badRequest, gone, notFound } from "../http/HttpError.js";
+import { badRequest, conflict, gone, notFound, type HttpError } from "../http/HttpError.js";
 import { withJsonErrors, type DurableHttpHandler } from "../http/jsonResponses.js";
 import { acceptedResponse } from "../durable/acceptedResponse.js";
 
 /**
  * E3_Counter, the eternal orchestration of the stateful-singleton walkthrough, made safe for bursts:
- * it continues as new only after a quiet second or every E3_LIMITS.opsPerGeneration operations (not
- * after every event), remembers recent operation ids so a resent operation applies once, and
- * reports applied ids in customStatus so the HTTP endpoint can confirm them.
+ * it continues as new only after a quiet second or every E3_LIMITS.eventsPerGeneration events (not
+ * after every event, which is when the engine drops the events of the same batch), remembers
+ * recent operation ids so that a resent operation applies once, and publishes each id's outcome in
+ * customStatus so that the HTTP endpoint can confirm it.
  */
 const e3Counter: OrchestrationHandler = function* (context: OrchestrationContext) {
-  const nowMs = (): number => context.df.currentUtcDateTime.getTime();
-  let state = forgetExpired(stateFromInput(context.df.getInput()), nowMs());
-  let opsThisGeneration = 0;
-  context.df.setCustomStatus(statusOf(state));
+  const nowSeconds = (): number => Math.floor(context.df.currentUtcDateTime.getTime() / 1000);
+  const generation = context.df.currentUtcDateTime.toISOString();
+  let state = forgetExpired(stateFromInput(context.df.getInput()), nowSeconds());
+  // Every event counts, ignored ones too: the bound is on history, whatever fills it.
+  let eventsThisGeneration = 0;
+  context.df.setCustomStatus(statusOf(state, generation));
 
   for (;;) {
     if (!context.df.isReplaying) context.log(`Current counter state is ${state.value}. Waiting for next operation.`);
 
     const operationEvent = context.df.waitForExternalEvent(EventNames.counterOperation);
-    const wakeAt = opsThisGeneration > 0 ? nowMs() + E3_LIMITS.idleSeconds * 1000 : nextExpiryMs(state);
+    const wakeAt = eventsThisGeneration > 0 ? idleDeadline(context) : expiryDeadline(state);
     let payload: unknown;
     if (wakeAt === undefined) {
       payload = yield operationEvent;
     } else {
-      const timer = context.df.createTimer(new Date(wakeAt));
+      const timer = context.df.createTimer(wakeAt);
       const winner: unknown = yield context.df.Task.any([operationEvent, timer]);
       if (winner === timer) {
         // Quiet (or remembered ids are due to expire): start a fresh, empty history.
-        context.df.continueAsNew(stateToInput(forgetExpired(state, nowMs())));
+        context.df.continueAsNew(stateToInput(forgetExpired(state, nowSeconds())));
         return;
       }
       timer.cancel();
       payload = operationEvent.result;
     }
 
+    eventsThisGeneration += 1;
     const operation = parseCounterOperation(payload);
-    opsThisGeneration += 1;
     if (operation === undefined) {
       if (!context.df.isReplaying) context.warn(`Ignoring unknown operation ${describePayload(payload)}.`);
     } else {
       if (!context.df.isReplaying) context.log(`Received '${operation.op}' operation.`);
-      state = apply(state, operation, nowMs(), context);
-      context.df.setCustomStatus(statusOf(state));
-      if (operation.op === "end") return state.value;
+      const applied = applyOperation(state, operation, nowSeconds());
+      if (applied.outcome === null && !context.df.isReplaying) {
+        context.warn(`Refusing '${operation.op}': the value would leave the safe integer range.`);
+      }
+      state = applied.state;
+      context.df.setCustomStatus(statusOf(state, generation));
+      // A repeated id only gets its first answer again, even if a confused client reused it for "end".
+      if (operation.op === "end" && !applied.repeated) return state.value;
     }
 
-    if (opsThisGeneration >= E3_LIMITS.opsPerGeneration) {
-      context.df.continueAsNew(stateToInput(forgetExpired(state, nowMs())));
+    if (eventsThisGeneration >= E3_LIMITS.eventsPerGeneration) {
+      context.df.continueAsNew(stateToInput(forgetExpired(state, nowSeconds())));
       return;
     }
   }
 };
+
+/** A full quiet second after the last event, to the millisecond. */
+function idleDeadline(context: OrchestrationContext): Date {
+  return new Date(context.df.currentUtcDateTime.getTime() + E3_LIMITS.idleSeconds * 1000);
+}
+
+function expiryDeadline(state: E3CounterState): Date | undefined {
+  const seconds = nextExpirySeconds(state);
+  return seconds === undefined ? undefined : new Date(seconds * 1000);
+}
 
 function describePayload(payload: unknown): string {
   const json = JSON.stringify(payload) as string | undefined;
   return (json ?? "(no payload)").slice(0, 100);
 }
 
-function apply(state: E3CounterState, operation: CounterOperation, nowMs: number, context: OrchestrationContext): E3CounterState {
-  if (operation.id !== undefined && hasApplied(state, operation.id)) {
-    // A resend or a redelivery: confirm it again, change nothing.
-    return remember(state, operation.id, nowMs);
-  }
-  let value = state.value;
-  if (operation.op !== "end") {
-    const next = applyToValue(state.value, operation.op);
-    if (next === undefined) {
-      if (!context.df.isReplaying) context.warn(`Refusing '${operation.op}': the value would leave the safe integer range.`);
-    } else {
-      value = next;
-    }
-  }
-  const updated = { ...state, value };
-  return operation.id === undefined ? updated : remember(updated, operation.id, nowMs);
-}
-
 export interface ConfirmationTiming {
   /** How often the endpoint reads the instance's status. */
   pollMs: number;
-  /** How long it waits for a confirmation before raising the same operation again. */
-  resendMs: number;
-  /** When it gives up waiting and answers 202 with the status URL (well below the 230 s HTTP cap). */
+  /** When it stops waiting and answers 202 (well below the platform's 230 s HTTP limit). */
   timeoutMs: number;
 }
 
-export const defaultConfirmationTiming: ConfirmationTiming = { pollMs: 250, resendMs: 5_000, timeoutMs: 30_000 };
+export const defaultConfirmationTiming: ConfirmationTiming = { pollMs: 250, timeoutMs: 30_000 };
+
+/** A client that sends the same key again gets the same operation's outcome, never a second application. */
+export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
 
 async function requireCounterInstance(
   client: DurableClient,
@@ -120,7 +124,21 @@ async function requireCounterInstance(
   return status;
 }
 
-/** POST e3counter/{instanceId}/{op}: raise the operation, resend it until confirmed, answer the value. */
+function operationIdOf(request: Parameters<DurableHttpHandler>[0]): string {
+  const key = request.headers.get(IDEMPOTENCY_KEY_HEADER);
+  if (key === null) return randomUUID();
+  if (!isOperationId(key)) {
+    throw badRequest("invalid_idempotency_key", `${IDEMPOTENCY_KEY_HEADER} must be 1 to 64 letters, digits, _ or -.`);
+  }
+  return key;
+}
+
+/**
+ * POST e3counter/{instanceId}/{op}: raise the operation with an id, and answer with the value right
+ * after it once the counter confirms that id. The engine drops events only together with a
+ * ContinueAsNew, so the operation is raised again exactly when the counter has started a new
+ * generation without confirming it; a copy that was not needed is recognised by its id.
+ */
 export function createE3OperationHandler(timing: ConfirmationTiming): DurableHttpHandler {
   return async (request, client, context) => {
     const instanceId = validateResourceId(request.params.instanceId, "instance id");
@@ -128,45 +146,92 @@ export function createE3OperationHandler(timing: ConfirmationTiming): DurableHtt
     if (!isCounterOperationName(op)) {
       throw badRequest("unknown_operation", `Unknown operation '${String(op).slice(0, 40)}'. Use incr, decr or end.`);
     }
+    const operation = { op, id: operationIdOf(request) } satisfies CounterOperation;
     const status = await requireCounterInstance(client, context, instanceId);
+    const startedAt = Date.now();
+    let raises = 0;
+    const report = (outcome: E3RequestOutcome): void => {
+      reportOperation(context, instanceId, operation, outcome, { raises, waitedMs: Date.now() - startedAt });
+    };
+
+    const answered = confirmedOutcome(readCounterStatus(status.customStatus), operation.id);
+    if (answered !== undefined) {
+      report("repeated");
+      return outcomeResponse(instanceId, operation, answered);
+    }
     if (isTerminal(status)) throw finished(instanceId, status);
 
-    const operation: CounterOperation = { op, id: randomUUID() };
-    const raise = (): Promise<void> => client.raiseEvent(instanceId, EventNames.counterOperation, operation);
+    const raise = async (): Promise<void> => {
+      raises += 1;
+      await client.raiseEvent(instanceId, EventNames.counterOperation, operation);
+    };
     await raise();
-    let lastRaisedAt = 0;
+    let raisedInGeneration = readCounterStatus(status.customStatus)?.generation;
+    let latestGeneration = raisedInGeneration;
     const outcome = await pollStatus(
       client,
       instanceId,
       { intervalMs: timing.pollMs, timeoutMs: timing.timeoutMs },
       (current) => {
         const counter = readCounterStatus(current.customStatus);
-        if (counter?.confirmedOps.includes(operation.id ?? "") === true) return { value: counter.value };
-        return isTerminal(current) ? ("finished" as const) : undefined;
+        const confirmed = confirmedOutcome(counter, operation.id);
+        if (confirmed !== undefined) return { confirmed };
+        if (isTerminal(current)) return "finished" as const;
+        latestGeneration = counter?.generation ?? latestGeneration;
+        return undefined;
       },
-      async (elapsedMs) => {
-        if (elapsedMs - lastRaisedAt >= timing.resendMs) {
-          lastRaisedAt = elapsedMs;
-          await raise();
-        }
+      async () => {
+        if (latestGeneration === raisedInGeneration) return;
+        raisedInGeneration = latestGeneration;
+        await raise();
       },
     );
 
     if (outcome === "finished") {
+      report("finished");
       throw gone("instance_finished", `The instance '${instanceId}' finished before the '${op}' operation was applied.`);
     }
     if (outcome === undefined) {
+      report("pending");
       return acceptedResponse(request, `e3counter/${encodeURIComponent(instanceId)}`, {
         instanceId,
         operationId: operation.id,
-        message: "The operation was raised but not yet confirmed; its id appears in customStatus.confirmedOps once applied.",
+        message: `Not confirmed yet. Repeat the request with the header ${IDEMPOTENCY_KEY_HEADER}: ${operation.id} to keep waiting; the operation is applied at most once.`,
       });
     }
-    return { status: 200, jsonBody: { instanceId, value: outcome.value } };
+    report(outcome.confirmed === null ? "refused" : "applied");
+    trackMetric(MetricNames.e3ConfirmationMs, Date.now() - startedAt, { operation: op });
+    return outcomeResponse(instanceId, operation, outcome.confirmed);
   };
 }
 
-function finished(instanceId: string, status: DurableOrchestrationStatus) {
+/** How a request ended: applied or refused by the counter, answered from an earlier confirmation, or not (yet). */
+type E3RequestOutcome = "applied" | "refused" | "repeated" | "finished" | "pending";
+
+/** One E3CounterOperation event per HTTP request, with how many raises and how long it took. */
+function reportOperation(
+  context: Parameters<DurableHttpHandler>[2],
+  instanceId: string,
+  operation: Required<CounterOperation>,
+  outcome: E3RequestOutcome,
+  measurements: { raises: number; waitedMs: number },
+): void {
+  trackEvent(
+    context,
+    TelemetryEventNames.e3CounterOperation,
+    { instanceId, operation: operation.op, operationId: operation.id, outcome },
+    measurements,
+  );
+}
+
+function outcomeResponse(instanceId: string, operation: Required<CounterOperation>, outcome: OperationOutcome): HttpResponseInit {
+  if (outcome === null) {
+    throw conflict("operation_refused", `'${operation.op}' was refused: the value would leave the safe integer range.`);
+  }
+  return { status: 200, jsonBody: { instanceId, value: outcome, operationId: operation.id } };
+}
+
+function finished(instanceId: string, status: DurableOrchestrationStatus): HttpError {
   return gone("instance_finished", `The instance '${instanceId}' is ${status.runtimeStatus} and takes no more operations.`);
 }
 

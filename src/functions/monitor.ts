@@ -1,11 +1,13 @@
 import * as df from "durable-functions";
 import type { InvocationContext } from "@azure/functions";
 import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
-import { ActivityNames, OrchestratorNames } from "../names.js";
+import { ActivityNames, OrchestratorNames, TelemetryEventNames } from "../names.js";
+import { trackEvent } from "../telemetry.js";
 import {
   isConditionMet,
   nextCheckTime,
   refuseMonitorUrl,
+  urlForLog,
   validateMonitorRequest,
   type EndpointObservation,
   type MonitorProgress,
@@ -51,8 +53,11 @@ const monitor: OrchestrationHandler = function* (context: OrchestrationContext) 
     const check: CheckRequest = { url: request.url, ...(request.expect.bodyContains === undefined ? {} : { bodyContains: request.expect.bodyContains }) };
     const observation = (yield context.df.callActivity(ActivityNames.checkEndpoint, check)) as EndpointObservation;
     checks += 1;
+    const met = isConditionMet(request.expect, observation);
+    // Like a log line: reported by the episode that saw the result, never by the replays after it.
+    if (!context.df.isReplaying) reportCheck(context, observation, met, checks);
 
-    if (isConditionMet(request.expect, observation)) {
+    if (met) {
       yield context.df.callActivity(ActivityNames.sendAlert, { url: request.url, observation, checks });
       return { status: "met", checks } satisfies MonitorResult;
     }
@@ -62,6 +67,19 @@ const monitor: OrchestrationHandler = function* (context: OrchestrationContext) 
     yield context.df.createTimer(next);
   }
 };
+
+function reportCheck(context: OrchestrationContext, observation: EndpointObservation, met: boolean, checks: number): void {
+  trackEvent(
+    context,
+    TelemetryEventNames.monitorCheck,
+    {
+      instanceId: context.df.instanceId,
+      conditionMet: String(met),
+      ...(observation.status === undefined ? { error: "no response" } : { status: String(observation.status) }),
+    },
+    { checks },
+  );
+}
 
 function progress(checks: number, observation: EndpointObservation, expiresAt: Date, next: Date | undefined): MonitorProgress {
   return {
@@ -73,8 +91,11 @@ function progress(checks: number, observation: EndpointObservation, expiresAt: D
   };
 }
 
-/** One HTTP GET with a timeout; redirects are not followed, so an allowed host cannot bounce elsewhere. */
-export async function checkEndpoint(input: unknown): Promise<EndpointObservation> {
+/**
+ * One HTTP GET with a timeout; redirects are not followed, so an allowed host cannot bounce elsewhere.
+ * The URL's query string may carry a token: what this logs or reports names only origin and path.
+ */
+export async function checkEndpoint(input: unknown, context: InvocationContext): Promise<EndpointObservation> {
   const { url, bodyContains } = input as CheckRequest;
   const refusal = refuseMonitorUrl(url, monitorAllowedHosts());
   if (refusal !== undefined) throw new Error(refusal);
@@ -86,7 +107,10 @@ export async function checkEndpoint(input: unknown): Promise<EndpointObservation
     }
     return { status: response.status, bodyMatched: await bodyStartContains(response, bodyContains, MAX_BODY_BYTES_READ) };
   } catch (error) {
-    return { error: describeFetchError(error) };
+    // The error names the cause (ECONNREFUSED 10.0.0.4:443, a DNS name), never the query string.
+    const description = describeFetchError(error);
+    context.log(`No response from ${urlForLog(url)}: ${description}`);
+    return { error: description };
   }
 }
 
@@ -122,10 +146,13 @@ async function bodyStartContains(response: Response, text: string, maxBytes: num
   }
 }
 
-/** Where a real app pages someone; here the alert is a warning in the log (and in Application Insights). */
+/**
+ * Where a real app pages someone; here the alert is a warning in the log (and in Application
+ * Insights). It names the URL by origin and path only: its query string may carry a token.
+ */
 export function sendAlert(input: unknown, context: InvocationContext): void {
   const { url, checks } = input as { url: string; checks: number };
-  context.warn(`Monitor condition met for ${url} after ${checks} check(s).`);
+  context.warn(`Monitor condition met for ${urlForLog(url)} after ${checks} check(s).`);
 }
 
 df.app.orchestration(OrchestratorNames.monitor, monitor);

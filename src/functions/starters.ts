@@ -4,7 +4,7 @@ import { validateStartInput } from "../logic/startInputs.js";
 import { validateResourceId } from "../logic/resourceIds.js";
 import { startSingleton } from "../durable/startSingleton.js";
 import { SingletonClaims } from "../storage/SingletonClaims.js";
-import { monitorAllowedHosts, taskHubName } from "../settings.js";
+import { monitorAllowedHosts } from "../settings.js";
 import { conflict, notFound } from "../http/HttpError.js";
 import { readJsonBody } from "../http/requestBody.js";
 import { withJsonErrors, type DurableHttpHandler } from "../http/jsonResponses.js";
@@ -38,7 +38,8 @@ const startOrchestration: DurableHttpHandler = async (request, client, context) 
 const startSingletonOrchestration: DurableHttpHandler = async (request, client, context) => {
   const instanceId = validateResourceId(request.params.instanceId, "instance id");
   const { name, input } = await startableRequest(request);
-  const claims = await SingletonClaims.forTaskHub(taskHubName());
+  // The hub the extension resolved from host.json, not a setting read a second time here.
+  const claims = await SingletonClaims.forTaskHub(client.taskHubName);
   const result = await startSingleton(client, context, claims, name, instanceId, input);
   if (result === "exists") throw conflict("instance_exists", `An instance with ID '${instanceId}' already exists.`);
   context.log(`Started orchestration '${name}' with ID = '${instanceId}'.`);

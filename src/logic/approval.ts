@@ -85,6 +85,52 @@ export function parseApprovalDecision(input: unknown): ApprovalDecision | undefi
   }
 }
 
+/** The request an Approval instance was started with, or undefined when its input is not one. */
+export function parseApprovalRequest(input: unknown): ApprovalRequest | undefined {
+  try {
+    return validateApprovalRequest(input);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a decision may not be taken: the body of a 403, and the reason the orchestrator ignores it. */
+export interface DecisionRefusal {
+  code: "own_request" | "not_the_approver";
+  message: string;
+}
+
+/**
+ * Who may decide a request: never its requester, and only its approver when it names one. Names
+ * compare case-insensitively, ignoring surrounding spaces and Unicode compatibility forms, so that
+ * "Ana " or a full-width "ａｎａ" is still ana. Used both by the decision route (403) and by the
+ * orchestrator (which ignores the event), because an event can be raised past the route.
+ * Deterministic, as the orchestrator needs: no locale, no clock.
+ */
+export function refuseDecision(
+  request: Pick<ApprovalRequest, "requester" | "approver">,
+  decision: Pick<ApprovalDecision, "by">,
+): DecisionRefusal | undefined {
+  if (sameName(decision.by, request.requester)) {
+    return { code: "own_request", message: `'${decision.by}' made this request and cannot decide it.` };
+  }
+  if (request.approver !== undefined && !sameName(decision.by, request.approver)) {
+    return {
+      code: "not_the_approver",
+      message: `Only the approver this request names, '${request.approver}', can decide it; '${decision.by}' cannot.`,
+    };
+  }
+  return undefined;
+}
+
+function sameName(a: string, b: string): boolean {
+  return canonicalName(a) === canonicalName(b);
+}
+
+function canonicalName(name: string): string {
+  return name.normalize("NFKC").trim().toLowerCase();
+}
+
 export function approvalDeadline(requestedAt: Date, timeoutHours: number): Date {
   return new Date(requestedAt.getTime() + timeoutHours * 60 * 60 * 1000);
 }

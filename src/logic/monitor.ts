@@ -5,7 +5,7 @@ import { requireObject } from "./jsonShapes.js";
  * The monitoring pattern: poll an endpoint on a durable timer until a condition holds or the
  * monitor expires. A monitor fetches whatever URL it is given, which makes it a server-side request
  * forgery door; the URL policy below closes it to non-http(s) schemes and, when
- * MONITOR_ALLOWED_HOSTS is set, to every host not on that list.
+ * MONITOR_ALLOWED_HOSTS is set, to every host and port not on that list.
  */
 
 export const MONITOR_DEFAULTS = {
@@ -49,15 +49,50 @@ export interface MonitorResult {
   checks: number;
 }
 
+const ALLOWED_HOSTS_SETTING = "MONITOR_ALLOWED_HOSTS";
+
+/**
+ * The MONITOR_ALLOWED_HOSTS setting as a list of normalised entries, or undefined (no restriction)
+ * when it is empty. An entry is a host name or IP address, optionally with a port: `example.com`
+ * allows only the scheme's default port (80 for http, 443 for https), `example.com:8443` allows that
+ * port. A malformed entry throws rather than being skipped: a list whose every entry was skipped
+ * would otherwise turn into "any host".
+ */
 export function parseAllowedHosts(setting: string | undefined): string[] | undefined {
   const hosts = (setting ?? "")
     .split(",")
-    .map((host) => host.trim().toLowerCase())
-    .filter((host) => host.length > 0);
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0)
+    .map(normaliseHostEntry);
   return hosts.length > 0 ? hosts : undefined;
 }
 
-/** Returns why the URL may not be monitored, or undefined when it may. */
+/**
+ * One allowed-hosts entry as `host` or `host:port`: the host lower-cased and normalised as a URL
+ * would normalise it (so `2852039166` is `169.254.169.254`), the port without leading zeros.
+ */
+function normaliseHostEntry(entry: string): string {
+  const match = /^(\[[0-9a-f:.]+\]|[^\s/\\?#@:[\]]+)(?::(\d{1,5}))?$/i.exec(entry);
+  const host = match?.[1];
+  const port = match?.[2] === undefined ? undefined : Number(match[2]);
+  let hostname: string | undefined;
+  try {
+    hostname = host === undefined ? undefined : new URL(`http://${host}/`).hostname;
+  } catch {
+    hostname = undefined;
+  }
+  if (hostname === undefined || hostname === "" || (port !== undefined && (port < 1 || port > 65_535))) {
+    throw new Error(
+      `${ALLOWED_HOSTS_SETTING}: '${entry}' is not a host name with an optional port, such as example.com or example.com:8443.`,
+    );
+  }
+  return port === undefined ? hostname : `${hostname}:${port}`;
+}
+
+/**
+ * Returns why the URL may not be monitored, or undefined when it may. allowedHosts are entries as
+ * parseAllowedHosts returns them (they are normalised again here, so a hand-written list works too).
+ */
 export function refuseMonitorUrl(rawUrl: string, allowedHosts: string[] | undefined): string | undefined {
   let url: URL;
   try {
@@ -71,10 +106,31 @@ export function refuseMonitorUrl(rawUrl: string, allowedHosts: string[] | undefi
   if (url.username !== "" || url.password !== "") {
     return "url must not carry credentials.";
   }
-  if (allowedHosts !== undefined && !allowedHosts.includes(url.hostname.toLowerCase())) {
-    return `The host '${url.hostname}' is not in MONITOR_ALLOWED_HOSTS.`;
+  if (allowedHosts === undefined) return undefined;
+
+  const entries = new Set(allowedHosts.map((entry) => normaliseHostEntry(entry.trim())));
+  // URL lower-cases http(s) host names and leaves the port empty when it is the scheme's default.
+  const host = url.hostname;
+  const defaultPort = url.protocol === "https:" ? "443" : "80";
+  const port = url.port === "" ? defaultPort : url.port;
+  if (entries.has(`${host}:${port}`) || (port === defaultPort && entries.has(host))) return undefined;
+  const hostListed = [...entries].some((entry) => entry === host || entry.startsWith(`${host}:`));
+  return hostListed
+    ? `The port ${port} on the host '${host}' is not in ${ALLOWED_HOSTS_SETTING}.`
+    : `The host '${host}' is not in ${ALLOWED_HOSTS_SETTING}.`;
+}
+
+/**
+ * The URL as it may be logged or reported: origin and path only. The query string and fragment
+ * can carry tokens (`?code=`, `?sig=`), and credentials are refused anyway.
+ */
+export function urlForLog(rawUrl: string): string {
+  try {
+    const url = new URL(rawUrl);
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return "(not a valid URL)";
   }
-  return undefined;
 }
 
 export function validateMonitorRequest(input: unknown, allowedHosts: string[] | undefined): MonitorRequest {

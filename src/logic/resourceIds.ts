@@ -3,11 +3,17 @@ import { ValidationError } from "./ValidationError.js";
 export const MAX_ID_LENGTH = 100;
 
 /**
- * Instance ids and entity keys travel unencoded in the durable-functions client's URLs and become
- * Azure Table keys, which forbid / \ # ? and control characters. '%' is refused as well, because
- * the client would send it raw and the extension would decode it into a different id.
+ * Instance ids and counter ids: 1 to 100 ASCII letters, digits and _ . : ~ -, starting with a
+ * letter or digit. Each part of that rule closes a failure seen with a looser one:
+ * - createCheckStatusResponse puts the id in a Location header, which takes only bytes up to
+ *   U+00FF; a wider character made it throw after the engine had already started the instance.
+ *   Plain ASCII also travels unchanged in the client's unencoded URLs and in Azure Table keys,
+ *   which forbid / \ # ? and control characters (and '%' would be decoded into another id).
+ * - the extension refuses instance ids that start with '@', the prefix of entity scheduler ids
+ *   ('@counter@apples' would collide with the Counter entity 'apples').
+ * - the SDK builds its URLs with `new URL`, which collapses the path segments '.' and '..'.
  */
-const forbiddenIdCharacters = /[/\\#?%]/u;
+const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.:~-]{0,99}$/;
 
 /** C0 and C1 control characters, DEL included. */
 export function hasControlCharacter(text: string): boolean {
@@ -22,16 +28,10 @@ export function validateResourceId(raw: string | undefined, what: string): strin
   if (raw === undefined || raw.length === 0) {
     throw new ValidationError("invalid_id", `The ${what} is missing.`);
   }
-  if (raw.length > MAX_ID_LENGTH) {
-    throw new ValidationError("invalid_id", `The ${what} is longer than ${MAX_ID_LENGTH} characters.`);
-  }
-  if (raw.trim() !== raw) {
-    throw new ValidationError("invalid_id", `The ${what} must not start or end with white space.`);
-  }
-  if (forbiddenIdCharacters.test(raw) || hasControlCharacter(raw)) {
+  if (!idPattern.test(raw)) {
     throw new ValidationError(
       "invalid_id",
-      `The ${what} must not contain / \\ # ? % or control characters.`,
+      `The ${what} must be 1 to ${MAX_ID_LENGTH} characters of ASCII letters, digits and _ . : ~ -, starting with a letter or digit.`,
     );
   }
   return raw;

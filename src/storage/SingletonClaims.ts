@@ -30,11 +30,16 @@ const ROW_KEY = "claim";
 export class SingletonClaims {
   constructor(private readonly table: TableClient) {}
 
+  /**
+   * The claims of one task hub, in the table `<taskHubName>SingletonClaims`. Pass the durable
+   * client's taskHubName, the hub the extension actually uses, so that apps, slots or environments
+   * with separate hubs in one storage account never share claims.
+   */
   static async forTaskHub(taskHubName: string): Promise<SingletonClaims> {
     return new SingletonClaims(await storageTable(`${taskHubName}SingletonClaims`));
   }
 
-  /** Creates the claim; false when a claim for the id already exists. */
+  /** Creates the claim, "starting"; undefined when a claim for the id already exists. */
   async tryCreate(instanceId: string, orchestrator: string, now: Date): Promise<SingletonClaim | undefined> {
     try {
       const response = await this.table.createEntity<ClaimEntity>(this.entity(instanceId, orchestrator, now));
@@ -45,6 +50,7 @@ export class SingletonClaims {
     }
   }
 
+  /** The claim on the id; undefined when there is none. */
   async read(instanceId: string): Promise<SingletonClaim | undefined> {
     try {
       const row = await this.table.getEntity<ClaimEntity>(instanceId, ROW_KEY);
@@ -55,7 +61,7 @@ export class SingletonClaims {
     }
   }
 
-  /** Replaces a claim that was read with `previous.etag`; false when someone else changed it first. */
+  /** Replaces a claim that was read with `previous.etag` by a new "starting" one; undefined when someone else changed or removed it first. */
   async tryTakeOver(previous: SingletonClaim, orchestrator: string, now: Date): Promise<SingletonClaim | undefined> {
     try {
       const response = await this.table.updateEntity(this.entity(previous.instanceId, orchestrator, now), "Replace", {

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it, inject } from "vitest";
+import { readFile } from "node:fs/promises";
 import * as df from "durable-functions";
 import type { InvocationContext } from "@azure/functions";
 import { invocationContext, loadApp, registeredFunction, type LogLine } from "../support/functionsHost.js";
@@ -9,16 +10,13 @@ import { storageTable } from "../../src/storage/storageClients.js";
 
 /** startSingleton with the real claims table on Azurite and the real DurableClient on the fake extension. */
 
-const fake = useFakeDurableExtension();
+const fake = useFakeDurableExtension({ taskHub: "StartSingletonTest" });
 let claims: SingletonClaims;
-let hub: string;
 
 beforeAll(async () => {
   process.env.AzureWebJobsStorage = inject("azuriteConnectionString");
-  hub = `Hub${Date.now()}${Math.floor(Math.random() * 1000)}`;
-  process.env.TASKHUB_NAME = hub;
   await loadApp();
-  claims = await SingletonClaims.forTaskHub(hub);
+  claims = await SingletonClaims.forTaskHub(fake.taskHub);
 });
 
 let uniqueIds = 0;
@@ -40,7 +38,38 @@ async function claimStartingAt(instanceId: string, claimedAt: Date): Promise<Sin
   return claim;
 }
 
+describe("the engine alone (the fake extension, non-atomic like the Azure Storage provider)", () => {
+  it("lets two concurrent startNew calls of one id both succeed: the race startSingleton closes", async () => {
+    const id = newId("engine-race");
+    fake.startGapMs = 50;
+    const { client } = clientAndContext();
+    const results = await Promise.all([
+      client.startNew("E3_Counter", { instanceId: id, input: 1 }),
+      client.startNew("E3_Counter", { instanceId: id, input: 2 }),
+    ]);
+    expect(results).toEqual([id, id]);
+    expect(fake.starts.map((start) => start.input)).toEqual([1, 2]);
+  });
+
+  it("refuses an instance id starting with '@' with 400, as the extension does", async () => {
+    const { client } = clientAndContext();
+    await expect(client.startNew("E3_Counter", { instanceId: "@counter@apples" })).rejects.toThrow(
+      "The operation failed with an unexpected status code: 400.",
+    );
+    expect(fake.starts).toEqual([]);
+  });
+});
+
 describe("startSingleton", () => {
+  it("lets exactly one of 20 concurrent calls start a new id", async () => {
+    const id = newId("crowd");
+    fake.startGapMs = 50; // every start's duplicate check lands before any start's write
+    const results = await Promise.all(Array.from({ length: 20 }, (_, index) => run(id, index)));
+    expect(results.filter((result) => result === "started")).toHaveLength(1);
+    expect(results.filter((result) => result === "exists")).toHaveLength(19);
+    expect(fake.starts).toHaveLength(1);
+  });
+
   it("starts a new id and marks its claim started", async () => {
     const id = newId("new");
     expect(await run(id, 4)).toBe("started");
@@ -58,9 +87,37 @@ describe("startSingleton", () => {
     expect(await claims.read(id)).toEqual(claim);
   });
 
+  it("decides a start in flight from the claim alone, without asking for the instance's status", async () => {
+    const id = newId("inflight-quiet");
+    await claimStartingAt(id, new Date());
+
+    expect(await run(id, 0)).toBe("exists");
+    expect(fake.statusQueries).toBe(0);
+  });
+
+  it("keeps a claim fresh for longer than any function can run (host.json's functionTimeout, the Consumption maximum)", async () => {
+    const hostJson = JSON.parse(await readFile(new URL("../../host.json", import.meta.url), "utf8")) as { functionTimeout: string };
+    const [hours = 0, minutes = 0, seconds = 0] = hostJson.functionTimeout.split(":").map(Number);
+    const functionTimeoutMs = ((hours * 60 + minutes) * 60 + seconds) * 1000;
+    const consumptionMaximumMs = 10 * 60_000;
+
+    expect(functionTimeoutMs).toBe(5 * 60_000);
+    expect(STALE_CLAIM_MS).toBeGreaterThan(Math.max(functionTimeoutMs, consumptionMaximumMs));
+  });
+
+  it("answers exists for a 'starting' claim as old as the longest function run: its starter may still be in startNew", async () => {
+    const id = newId("slow");
+    const claimedAt = new Date(Date.now() - 10 * 60_000);
+    const claim = await claimStartingAt(id, claimedAt);
+
+    expect(await run(id, 0)).toBe("exists");
+    expect(fake.starts).toEqual([]);
+    expect(await claims.read(id)).toEqual(claim);
+  });
+
   it("takes over a 'starting' claim older than STALE_CLAIM_MS and starts the instance", async () => {
     const id = newId("stale");
-    const claimedAt = new Date(Date.now() - 10 * 60_000);
+    const claimedAt = new Date(Date.now() - STALE_CLAIM_MS - 60_000);
     await claimStartingAt(id, claimedAt);
     const now = new Date(claimedAt.getTime() + STALE_CLAIM_MS);
 
@@ -71,7 +128,7 @@ describe("startSingleton", () => {
 
   it("does not take over a stale 'starting' claim whose instance is running after all", async () => {
     const id = newId("stale-running");
-    const claimedAt = new Date(Date.now() - 10 * 60_000);
+    const claimedAt = new Date(Date.now() - STALE_CLAIM_MS - 60_000);
     const claim = await claimStartingAt(id, claimedAt);
     fake.addInstance({ name: "E3_Counter", instanceId: id, runtimeStatus: "Running" });
 
@@ -112,6 +169,23 @@ describe("startSingleton", () => {
     },
   );
 
+  it("answers exists when the instance is started between its status query's 404 and the probe", async () => {
+    const id = newId("raced");
+    expect(await run(id, 1)).toBe("started");
+    fake.instances.delete(id); // purged: the claim is "started", its instance gone
+    // Another starter takes the claim over and starts the id while this one looks the instance up.
+    let queries = 0;
+    fake.onStatusQuery = (queried) => {
+      if (queried !== id || ++queries > 1) return undefined;
+      fake.addInstance({ name: "E3_Counter", instanceId: id, runtimeStatus: "Pending", input: 7 });
+      return 404;
+    };
+
+    expect(await run(id, 2)).toBe("exists");
+    expect(fake.starts.map((start) => start.input)).toEqual([1]);
+    expect(fake.instances.get(id)?.input).toBe(7);
+  });
+
   it("starts again over a 'started' claim whose instance was purged", async () => {
     const id = newId("purged");
     expect(await run(id, 1)).toBe("started");
@@ -149,7 +223,7 @@ describe("startSingleton", () => {
         return Promise.reject(new Error("table storage is unavailable"));
       }
     }
-    const failing = new FailingMark(await storageTable(`${hub}SingletonClaims`));
+    const failing = new FailingMark(await storageTable(`${fake.taskHub}SingletonClaims`));
     const logs: LogLine[] = [];
     const context = invocationContext(registeredFunction("HttpStartSingle"), logs, fake.clientData());
 
@@ -176,7 +250,7 @@ describe("startSingleton", () => {
         return super.tryCreate(instanceId, orchestrator, now);
       }
     }
-    const losing = new LosingFirstInsert(await storageTable(`${hub}SingletonClaims`));
+    const losing = new LosingFirstInsert(await storageTable(`${fake.taskHub}SingletonClaims`));
 
     expect(await run(id, 3, undefined, losing)).toBe("started");
     expect(fake.starts).toEqual([{ name: "E3_Counter", instanceId: id, input: 3 }]);

@@ -32,12 +32,17 @@ const decide = (instanceId: string, body?: string) =>
 
 const DEADLINE = "2030-01-04T00:00:00.000Z";
 
-function approvalAt(instanceId: string, stage: string | undefined, runtimeStatus: "Pending" | "Running" | "Completed" | "Failed" | "Terminated" = "Running") {
+function approvalAt(
+  instanceId: string,
+  stage: string | undefined,
+  runtimeStatus: "Pending" | "Running" | "Completed" | "Failed" | "Terminated" = "Running",
+  input: unknown = { amount: 250, requester: "ada", timeoutHours: 72 },
+) {
   return fake.addInstance({
     name: "Approval",
     instanceId,
     runtimeStatus,
-    input: { amount: 250, requester: "ada", timeoutHours: 72 },
+    input,
     customStatus: stage === undefined ? null : { stage, deadline: DEADLINE },
   });
 }
@@ -157,6 +162,70 @@ describe("POST approvals/{instanceId}/decision (ApprovalDecision)", () => {
     expect(fake.raisedEvents).toEqual([{ instanceId: "ap1", name: "ApprovalEvent", data: { approved: true, by: "grace" } }]);
   });
 
+  describe("who may decide", () => {
+    const namingGrace = { amount: 250, requester: "ada", approver: "grace", timeoutHours: 72 };
+
+    it.each(["grace", "Grace", " GRACE "])("delivers the named approver's decision, given as %j", async (by) => {
+      approvalAt("ap1", "awaiting-decision", "Running", namingGrace);
+      const response = await decide("ap1", JSON.stringify({ approved: false, by }));
+
+      expect(response.status).toBe(202);
+      expect(fake.raisedEvents).toEqual([{ instanceId: "ap1", name: "ApprovalEvent", data: { approved: false, by } }]);
+    });
+
+    it("answers 403 not_the_approver to anyone else when the request names an approver, and raises nothing", async () => {
+      approvalAt("ap1", "awaiting-decision", "Running", namingGrace);
+      const response = await decide("ap1", JSON.stringify({ approved: true, by: "linus" }));
+
+      expect(response.status).toBe(403);
+      expect(response.body).toEqual({
+        error: "not_the_approver",
+        message: "Only the approver this request names, 'grace', can decide it; 'linus' cannot.",
+      });
+      expect(fake.raisedEvents).toEqual([]);
+    });
+
+    it.each([
+      ["a request without an approver", { amount: 250, requester: "ada", timeoutHours: 72 }, "ada"],
+      ["a request without an approver, in other case", { amount: 250, requester: "ada", timeoutHours: 72 }, "ADA"],
+      ["a request naming another approver", { amount: 250, requester: "ada", approver: "grace", timeoutHours: 72 }, "ada"],
+      ["a request naming the requester as its approver", { amount: 250, requester: "ada", approver: "ada", timeoutHours: 72 }, "Ada"],
+    ])("answers 403 own_request when the requester decides %s, and raises nothing", async (_case, input, by) => {
+      approvalAt("ap1", "awaiting-decision", "Running", input);
+      const response = await decide("ap1", JSON.stringify({ approved: true, by }));
+
+      expect(response.status).toBe(403);
+      expect(response.body).toEqual({ error: "own_request", message: `'${by}' made this request and cannot decide it.` });
+      expect(fake.raisedEvents).toEqual([]);
+    });
+
+    it("answers 403 before 410: who may decide does not depend on whether it is still open", async () => {
+      approvalAt("ap1", "decided", "Completed", namingGrace);
+      const response = await decide("ap1", JSON.stringify({ approved: true, by: "linus" }));
+      expect(response.status).toBe(403);
+      expect(response.body).toMatchObject({ error: "not_the_approver" });
+    });
+
+    it("answers a JSON 500 and raises nothing for a waiting approval whose input is not a valid request", async () => {
+      approvalAt("ap1", "awaiting-decision", "Running", { amount: -1, requester: "ada" });
+      const response = await decide("ap1", JSON.stringify({ approved: true, by: "grace" }));
+
+      expect(response.status).toBe(500);
+      expect(response.body).toEqual({
+        error: "internal_error",
+        message: "The request could not be completed. The error has been logged.",
+      });
+      expect(fake.raisedEvents).toEqual([]);
+    });
+
+    it("answers 410 for a finished approval whose input was not a valid request", async () => {
+      approvalAt("ap1", undefined, "Failed", "not a request");
+      const response = await decide("ap1", JSON.stringify({ approved: true, by: "grace" }));
+      expect(response.status).toBe(410);
+      expect(response.body).toEqual({ error: "already_decided", message: "The approval 'ap1' was already failed." });
+    });
+  });
+
   it("answers 404 instance_not_found for an unknown id and raises nothing", async () => {
     const response = await decide("nope", JSON.stringify({ approved: true, by: "grace" }));
     expect(response.status).toBe(404);
@@ -203,12 +272,12 @@ describe("POST approvals/{instanceId}/decision (ApprovalDecision)", () => {
     expect(fake.raisedEvents).toEqual([]);
   });
 
-  it("refuses a malformed instance id with 400 invalid_id", async () => {
-    const response = await decide("a\\b", JSON.stringify({ approved: true, by: "grace" }));
+  it.each(["a\\b", "@ap1", "ап1"])("refuses the malformed instance id %j with 400 invalid_id", async (instanceId) => {
+    const response = await decide(instanceId, JSON.stringify({ approved: true, by: "grace" }));
     expect(response.status).toBe(400);
     expect(response.body).toEqual({
       error: "invalid_id",
-      message: "The instance id must not contain / \\ # ? % or control characters.",
+      message: "The instance id must be 1 to 100 characters of ASCII letters, digits and _ . : ~ -, starting with a letter or digit.",
     });
     expect(fake.raisedEvents).toEqual([]);
   });

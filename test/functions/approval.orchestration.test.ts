@@ -93,7 +93,7 @@ describe(`${OrchestratorNames.approval} through the SDK's replay`, () => {
     const { run } = await awaitingDecision();
     run.advance(5 * 60 * 1000);
 
-    const decided = await run.deliver(decision(run, { approved: false, by: "carol" }));
+    const decided = await run.deliver(decision(run, { approved: false, by: "Bob" }));
     const handle = run.task(isActivity(ActivityNames.handleApproval));
     const done = await run.deliver(run.activityCompleted(handle, handle.action.input));
 
@@ -101,7 +101,7 @@ describe(`${OrchestratorNames.approval} through the SDK's replay`, () => {
     expect(decided.actions[1]?.compoundActions?.[1]?.isCanceled).toBe(true);
     expect(done.output).toEqual({
       status: "rejected",
-      decidedBy: "carol",
+      decidedBy: "Bob",
       amount: 1250,
       requester: "ann",
       decidedAt: at(5 * 60 * 1000),
@@ -145,6 +145,74 @@ describe(`${OrchestratorNames.approval} through the SDK's replay`, () => {
     expect(done.failed).toBe(false);
     expect(done.isDone).toBe(true);
     expect(done.output).toMatchObject({ status: "approved", decidedBy: "bob", waitedMs: 2 * HOUR });
+  });
+
+  it("ignores an ApprovalEvent by someone other than the named approver, as the decision route would refuse it", async () => {
+    const { run } = await awaitingDecision();
+    run.advance(HOUR);
+
+    const ignored = await run.deliver(decision(run, { approved: true, by: "carol" }));
+
+    expect(ignored.isDone).toBe(false);
+    expect(ignored.customStatus).toEqual({ stage: "awaiting-decision", deadline: at(72 * HOUR) });
+    expect(ignored.logs).toContainEqual({
+      level: "warning",
+      message: "Ignoring an ApprovalEvent: Only the approver this request names, 'bob', can decide it; 'carol' cannot.",
+    });
+    // As for a malformed event: the wait goes on, bounded by a fresh timer at the original deadline.
+    expect(asSent(ignored.actions.slice(1))).toEqual([
+      {
+        actionType: ActionType.WhenAny,
+        compoundActions: [WAIT_FOR_DECISION, { actionType: ActionType.CreateTimer, fireAt: at(72 * HOUR), isCanceled: true }],
+      },
+      {
+        actionType: ActionType.WhenAny,
+        compoundActions: [WAIT_FOR_DECISION, { actionType: ActionType.CreateTimer, fireAt: at(72 * HOUR), isCanceled: false }],
+      },
+    ]);
+    expect(ignored.newTasks.map((task) => task.action.actionType)).toEqual([ActionType.CreateTimer]);
+    expect(run.tasks.some((task) => isActivity(ActivityNames.handleApproval)(task.action))).toBe(false);
+
+    run.advance(HOUR);
+    const decided = await run.deliver(decision(run, { approved: true, by: "BOB" }));
+    expect(decided.customStatus).toEqual({ stage: "decided", deadline: at(72 * HOUR) });
+    // The ignored event is replayed, not warned about again.
+    expect(decided.logs).toEqual([]);
+    const handle = run.task(isActivity(ActivityNames.handleApproval));
+    expect(handle.action.input).toMatchObject({ status: "approved", decidedBy: "BOB", waitedMs: 2 * HOUR });
+    const done = await run.deliver(run.activityCompleted(handle, handle.action.input));
+    expect(done.failed).toBe(false);
+    expect(done.output).toMatchObject({ status: "approved", decidedBy: "BOB" });
+  });
+
+  it("ignores the requester's own decision on a request without an approver, and takes anyone else's", async () => {
+    const { run } = await awaitingDecision({ amount: 10, requester: "dan" });
+
+    const ignored = await run.deliver(decision(run, { approved: true, by: " Dan" }));
+    expect(ignored.isDone).toBe(false);
+    expect(ignored.customStatus).toEqual({ stage: "awaiting-decision", deadline: at(72 * HOUR) });
+    expect(ignored.logs).toContainEqual({
+      level: "warning",
+      message: "Ignoring an ApprovalEvent: ' Dan' made this request and cannot decide it.",
+    });
+    expect(ignored.newTasks.map((task) => task.action.actionType)).toEqual([ActionType.CreateTimer]);
+
+    const decided = await run.deliver(decision(run, { approved: false, by: "erin" }));
+    expect(decided.customStatus).toEqual({ stage: "decided", deadline: at(72 * HOUR) });
+    const handle = run.task(isActivity(ActivityNames.handleApproval));
+    expect(handle.action.input).toMatchObject({ status: "rejected", decidedBy: "erin", requester: "dan" });
+  });
+
+  it("ignores the requester's decision even when the request names them as its approver, and escalates", async () => {
+    const { run } = await awaitingDecision({ amount: 10, requester: "dan", approver: "dan", timeoutHours: 1 });
+
+    const ignored = await run.deliver(decision(run, { approved: true, by: "dan" }));
+    expect(ignored.logs).toContainEqual({ level: "warning", message: "Ignoring an ApprovalEvent: 'dan' made this request and cannot decide it." });
+
+    run.advance(HOUR);
+    const timedOut = await run.deliver(run.timerFired(run.lastTask(isTimer)));
+    expect(timedOut.customStatus).toEqual({ stage: "escalated", deadline: at(HOUR) });
+    expect(timedOut.newTasks.map((task) => task.action.functionName)).toEqual([ActivityNames.escalate]);
   });
 
   it("escalates at the original deadline after a malformed event, ignoring the replaced timer's firing", async () => {

@@ -153,9 +153,33 @@ describe("Counter entity", () => {
 
     expect(outcomes(output)).toEqual([{ isError: false, value: 0 }]);
     // The SDK's context.df.return() marks the entity as existing; the entity undoes that for a read of
-    // a new one (destructOnExit), so GET counter/{id} keeps answering 404 for a counter never written.
+    // a new one (destructOnExit). HTTP reads never run the entity (readEntityState), but an
+    // orchestration's callEntity "get" does, and must not create the counter GET counter/{id} 404s on.
     expect(output.entityExists).toBe(false);
     expect(output.entityState ?? null).toBeNull();
+  });
+
+  it("a signalled get on a never-written entity does not bring it into existence either", async () => {
+    const fn = registeredFunction(EntityNames.counter);
+    const input = triggerInput(null, [{ name: "get" }, { name: "get" }]);
+    for (const operation of input.batch) operation.isSignal = true;
+
+    const output = (await fn.handler(input, invocationContext(fn))) as EntityBatchOutput;
+
+    expect(outcomes(output)).toEqual([
+      { isError: false, value: 0 },
+      { isError: false, value: 0 },
+    ]);
+    expect(output.entityExists).toBe(false);
+    expect(output.entityState ?? null).toBeNull();
+  });
+
+  it("a get before the first add in a batch leaves the counter the add creates", async () => {
+    const output = await runBatch(null, [{ name: "get" }, { name: "add", input: "2" }, { name: "get" }]);
+
+    expect(outcomes(output).map((outcome) => outcome.value)).toEqual([0, 2, 2]);
+    expect(output.entityExists).toBe(true);
+    expect(output.entityState).toBe("2");
   });
 
   it("a refused operation on a never-written entity does not bring it into existence", async () => {

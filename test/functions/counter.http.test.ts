@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { HttpRequestInit } from "@azure/functions";
-import { invokeDurableHttpHandler, invokeHttp, loadApp } from "../support/functionsHost.js";
+import { invokeDurableHttpHandler, invokeHttp, loadApp, type LogLine } from "../support/functionsHost.js";
 import { useFakeDurableExtension, type FakeInstance } from "../support/fakeDurableExtension.js";
 import { createCounterUpdateHandler } from "../../src/functions/counter.js";
 import { withJsonErrors } from "../../src/http/jsonResponses.js";
 
 const ORIGIN = "https://patterns.example.net";
-
+const COUNTER_ID_RULE = "The counter id must be 1 to 100 characters of ASCII letters, digits and _ . : ~ -, starting with a letter or digit.";
 
 const fake = useFakeDurableExtension();
 
@@ -96,9 +96,9 @@ describe("GET counter and counter/{id} (CounterRead)", () => {
     expect(response).toMatchObject(badRequest("reserved_id", `'${id}' names an operation and cannot be used as a counter id.`));
   });
 
-  it("refuses a malformed id with 400 invalid_id", async () => {
-    const response = await readCounter("a#b");
-    expect(response).toMatchObject(badRequest("invalid_id", "The counter id must not contain / \\ # ? % or control characters."));
+  it.each(["a#b", "カウンター", "@counter", "..", "a b"])("refuses the malformed id %j with 400 invalid_id", async (id) => {
+    const response = await readCounter(id);
+    expect(response).toMatchObject(badRequest("invalid_id", COUNTER_ID_RULE));
   });
 });
 
@@ -247,8 +247,10 @@ describe("POST counter/... (CounterUpdate), signalling", () => {
       "a%b",
       undefined,
       {},
-      badRequest("invalid_id", "The counter id must not contain / \\ # ? % or control characters."),
+      badRequest("invalid_id", COUNTER_ID_RULE),
     ],
+    ["counter/ümlaut", "ümlaut", undefined, {}, badRequest("invalid_id", COUNTER_ID_RULE)],
+    ["counter/@apples/add", "@apples", "add", {}, badRequest("invalid_id", COUNTER_ID_RULE)],
     ["wait=maybe", "visits", "add", { query: { wait: "maybe" } }, badRequest("invalid_query", "wait must be true or false.")],
     [
       "a value on counter/reset",
@@ -300,6 +302,9 @@ describe("POST counter/...?wait=true (CounterUpdate through CounterEntityCall)",
       { name: "CounterEntityCall", instanceId: "generated-1", input: { id: "visits", operation: "add", amount: 10 } },
     ]);
     expect(fake.signals).toEqual([]);
+    // Its answer read, the instance is purged rather than left in the task hub.
+    expect(fake.purges).toEqual(["generated-1"]);
+    expect(fake.instances.has("generated-1")).toBe(false);
   });
 
   it("runs a reset without an amount", async () => {
@@ -311,6 +316,7 @@ describe("POST counter/...?wait=true (CounterUpdate through CounterEntityCall)",
     expect(fake.starts).toEqual([
       { name: "CounterEntityCall", instanceId: "generated-1", input: { id: "counter", operation: "reset" } },
     ]);
+    expect(fake.purges).toEqual(["generated-1"]);
   });
 
   it("answers 409 operation_refused with the entity's reason", async () => {
@@ -321,23 +327,70 @@ describe("POST counter/...?wait=true (CounterUpdate through CounterEntityCall)",
     expect(response.status).toBe(409);
     expect(response.body).toEqual({ error: "operation_refused", message: reason });
     expect(fake.signals).toEqual([]);
+    expect(fake.purges).toEqual(["generated-1"]);
   });
 
-  it("answers a JSON 500 when CounterEntityCall itself failed", async () => {
+  it("answers a JSON 500 when CounterEntityCall itself failed, logging the failure before purging the instance", async () => {
     fake.onStart = (instance) => {
       instance.runtimeStatus = "Failed";
       instance.output = "Orchestrator function 'CounterEntityCall' failed: boom";
     };
-    const response = await update("visits", "add", { query: { wait: "true" } });
+    const logs: LogLine[] = [];
+    const response = await invokeHttp("CounterUpdate", updateRequest("visits", "add", { query: { wait: "true" } }), fake.clientData(), logs);
 
     expect(response.status).toBe(500);
     expect(response.body).toEqual({
       error: "internal_error",
       message: "The request could not be completed. The error has been logged.",
     });
+    expect(fake.purges).toEqual(["generated-1"]);
+    expect(logs).toHaveLength(1);
+    expect(logs[0]?.level).toBe("error");
+    expect(logs[0]?.message).toContain(
+      "The CounterEntityCall instance 'generated-1' ended Failed: Orchestrator function 'CounterEntityCall' failed: boom",
+    );
   });
 
-  it("answers 202 with the status URL when the operation does not finish in time", async () => {
+  it("still answers with the value when the purge fails, and logs a warning", async () => {
+    completeEntityCalls(() => ({ ok: true, value: 3 }));
+    fake.failPurgesWith = 500;
+    const logs: LogLine[] = [];
+    const response = await invokeHttp("CounterUpdate", updateRequest("visits", "add", { query: { wait: "true", value: "3" } }), fake.clientData(), logs);
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ id: "visits", operation: "add", value: 3 });
+    expect(fake.purges).toEqual([]);
+    expect(logs).toEqual([
+      { level: "warning", message: expect.stringMatching(/^Could not purge the finished CounterEntityCall instance 'generated-1': /) as unknown },
+    ]);
+  });
+
+  it("takes a purge that finds the instance already gone (404) as done, without a warning", async () => {
+    completeEntityCalls(() => ({ ok: true, value: 4 }));
+    fake.failPurgesWith = 404;
+    const logs: LogLine[] = [];
+    const response = await invokeHttp("CounterUpdate", updateRequest("visits", "add", { query: { wait: "true", value: "4" } }), fake.clientData(), logs);
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ id: "visits", operation: "add", value: 4 });
+    expect(logs).toEqual([]);
+  });
+
+  it("does not purge an instance that has not finished when the wait ends", async () => {
+    const handler = withJsonErrors(createCounterUpdateHandler({ pollMs: 10, timeoutMs: 50 }));
+    const response = await invokeDurableHttpHandler(
+      "CounterUpdate",
+      handler,
+      updateRequest("visits", "add", { query: { wait: "true" } }),
+      fake.clientData(),
+    );
+
+    expect(response.status).toBe(202);
+    expect(fake.purges).toEqual([]);
+    expect(fake.instances.get("generated-1")?.runtimeStatus).toBe("Pending");
+  });
+
+  it("answers 202 pointing at the counter's own route when the operation does not finish in time", async () => {
     const handler = withJsonErrors(createCounterUpdateHandler({ pollMs: 10, timeoutMs: 100 }));
     const started = Date.now();
     const response = await invokeDurableHttpHandler(
@@ -348,11 +401,13 @@ describe("POST counter/...?wait=true (CounterUpdate through CounterEntityCall)",
     );
 
     expect(Date.now() - started).toBeGreaterThanOrEqual(90);
-    const { statusQueryGetUri } = fake.checkStatusPayload(ORIGIN, "generated-1");
+    const location = `${ORIGIN}/api/counter/visits`;
     expect(response.status).toBe(202);
-    expect(response.headers.location).toBe(statusQueryGetUri);
-    expect(response.headers["retry-after"]).toBe("5");
-    expect(response.body).toEqual({ id: "visits", operation: "add", statusQueryGetUri });
+    expect(response.headers.location).toBe(location);
+    expect(response.headers["retry-after"]).toBe("10");
+    expect(response.body).toEqual({ id: "visits", operation: "add", location });
+    // Not the extension's status URL: it carries the task hub's system key.
+    expect(JSON.stringify(response)).not.toContain("code=");
     expect(fake.starts).toEqual([
       { name: "CounterEntityCall", instanceId: "generated-1", input: { id: "visits", operation: "add", amount: 5 } },
     ]);
@@ -376,5 +431,6 @@ describe("POST counter/...?wait=true (CounterUpdate through CounterEntityCall)",
 
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ id: "visits", operation: "add", value: 7 });
+    expect(fake.purges).toEqual(["generated-1"]);
   });
 });

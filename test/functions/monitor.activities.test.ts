@@ -53,8 +53,8 @@ async function callActivity(name: string, input: unknown, logs: LogLine[] = []):
   return await fn.handler(input, invocationContext(fn, logs));
 }
 
-function checkEndpoint(input: CheckRequest): Promise<unknown> {
-  return callActivity(ActivityNames.checkEndpoint, input);
+function checkEndpoint(input: CheckRequest, logs: LogLine[] = []): Promise<unknown> {
+  return callActivity(ActivityNames.checkEndpoint, input, logs);
 }
 
 beforeAll(async () => {
@@ -172,6 +172,20 @@ describe("CheckEndpoint", () => {
     });
   });
 
+  it("logs a missing response with the URL's origin and path only, never its query string", async () => {
+    const { server, baseUrl } = await startServer(() => undefined);
+    await closeServer(server);
+    const logs: LogLine[] = [];
+
+    const observation = await checkEndpoint({ url: `${baseUrl}/health?code=s3cret-token#frag` }, logs);
+
+    expect(logs).toEqual([
+      { level: "information", message: expect.stringMatching(new RegExp(`^No response from ${baseUrl}/health: fetch failed: `)) as unknown },
+    ]);
+    expect(JSON.stringify(logs)).not.toContain("s3cret");
+    expect(JSON.stringify(observation)).not.toContain("s3cret");
+  });
+
   it("does not follow a redirect to another host", async () => {
     await expect(checkEndpoint({ url: `${target}/redirect` })).resolves.toEqual({ status: 302 });
     await expect(checkEndpoint({ url: `${target}/redirect`, bodyContains: "redirected" })).resolves.toEqual({
@@ -195,10 +209,34 @@ describe("CheckEndpoint", () => {
     expect(targetRequests).toEqual([]);
   });
 
-  it("checks a host that MONITOR_ALLOWED_HOSTS lists", async () => {
-    process.env.MONITOR_ALLOWED_HOSTS = "example.com, 127.0.0.1";
+  it("checks a host and port that MONITOR_ALLOWED_HOSTS lists", async () => {
+    process.env.MONITOR_ALLOWED_HOSTS = `example.com, ${new URL(target).host}`;
 
     await expect(checkEndpoint({ url: `${target}/ok` })).resolves.toEqual({ status: 200 });
+    expect(targetRequests).toEqual(["GET /ok"]);
+  });
+
+  it("refuses a listed host on a port the list does not name, without contacting it", async () => {
+    const { port } = new URL(target);
+    process.env.MONITOR_ALLOWED_HOSTS = "example.com, 127.0.0.1";
+
+    await expect(checkEndpoint({ url: `${target}/ok` })).rejects.toThrow(
+      `The port ${port} on the host '127.0.0.1' is not in MONITOR_ALLOWED_HOSTS.`,
+    );
+    process.env.MONITOR_ALLOWED_HOSTS = "127.0.0.1:1";
+    await expect(checkEndpoint({ url: `${target}/ok` })).rejects.toThrow(
+      `The port ${port} on the host '127.0.0.1' is not in MONITOR_ALLOWED_HOSTS.`,
+    );
+    expect(targetRequests).toEqual([]);
+  });
+
+  it("fails, contacting nothing, when MONITOR_ALLOWED_HOSTS holds a malformed entry", async () => {
+    process.env.MONITOR_ALLOWED_HOSTS = `${new URL(target).host}, https://example.com`;
+
+    await expect(checkEndpoint({ url: `${target}/ok` })).rejects.toThrow(
+      "MONITOR_ALLOWED_HOSTS: 'https://example.com' is not a host name with an optional port, such as example.com or example.com:8443.",
+    );
+    expect(targetRequests).toEqual([]);
   });
 });
 
@@ -213,5 +251,18 @@ describe("SendAlert", () => {
 
     expect(result).toBeUndefined();
     expect(logs).toEqual([{ level: "warning", message: "Monitor condition met for https://example.com/health after 3 check(s)." }]);
+  });
+
+  it("names the URL by origin and path only: its query string may carry a token", async () => {
+    const logs: LogLine[] = [];
+    await callActivity(
+      ActivityNames.sendAlert,
+      { url: "https://status.example.com:8443/health?code=s3cret-token&x=1#frag", observation: { status: 200 }, checks: 1 },
+      logs,
+    );
+
+    expect(logs).toEqual([
+      { level: "warning", message: "Monitor condition met for https://status.example.com:8443/health after 1 check(s)." },
+    ]);
   });
 });

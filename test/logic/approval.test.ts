@@ -5,6 +5,8 @@ import {
   DEFAULT_APPROVAL_TIMEOUT_HOURS,
   isAwaitingDecision,
   parseApprovalDecision,
+  parseApprovalRequest,
+  refuseDecision,
   validateApprovalDecision,
   validateApprovalRequest,
   type ApprovalRequest,
@@ -128,6 +130,55 @@ describe("parseApprovalDecision", () => {
       expect(parseApprovalDecision(input)).toBeUndefined();
     },
   );
+});
+
+describe("parseApprovalRequest", () => {
+  it("returns a valid request, validated as at the start", () => {
+    expect(parseApprovalRequest({ amount: 5, requester: "ana", approver: "ben", timeoutHours: 1 })).toEqual({
+      amount: 5,
+      requester: "ana",
+      approver: "ben",
+      timeoutHours: 1,
+    });
+    expect(parseApprovalRequest({ amount: 5, requester: "ana" })).toEqual({ amount: 5, requester: "ana", timeoutHours: 72 });
+  });
+
+  it.each([undefined, null, "ana", {}, { amount: -1, requester: "ana" }, { amount: 1, requester: "" }, { amount: 1, requester: "ana", approver: 3 }])(
+    "returns undefined for %j",
+    (input) => {
+      expect(parseApprovalRequest(input)).toBeUndefined();
+    },
+  );
+});
+
+describe("refuseDecision", () => {
+  const named = { requester: "ana", approver: "ben" };
+  const unnamed = { requester: "ana" };
+
+  it.each(["ben", "Ben", "BEN", " ben ", "ｂｅｎ"])("lets the named approver decide as %j", (by) => {
+    expect(refuseDecision(named, { by })).toBeUndefined();
+  });
+
+  it.each(["carl", "benjamin", "be n", "ana-ben"])("refuses %j, who is not the named approver", (by) => {
+    expect(refuseDecision(named, { by })).toEqual({
+      code: "not_the_approver",
+      message: `Only the approver this request names, 'ben', can decide it; '${by}' cannot.`,
+    });
+  });
+
+  it.each(["carl", "Ben", "someone else"])("lets anyone but the requester decide a request without an approver, here %j", (by) => {
+    expect(refuseDecision(unnamed, { by })).toBeUndefined();
+  });
+
+  it.each(["ana", "Ana", "ANA", "  ana", "ａｎａ"])("never lets the requester decide their own request, here as %j", (by) => {
+    const ownRequest = { code: "own_request", message: `'${by}' made this request and cannot decide it.` };
+    expect(refuseDecision(unnamed, { by })).toEqual(ownRequest);
+    expect(refuseDecision(named, { by })).toEqual(ownRequest);
+  });
+
+  it("refuses the requester even when the request names them as its approver", () => {
+    expect(refuseDecision({ requester: "ana", approver: "Ana" }, { by: "ana" })).toMatchObject({ code: "own_request" });
+  });
 });
 
 describe("approvalDeadline", () => {

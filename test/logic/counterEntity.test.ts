@@ -102,7 +102,7 @@ describe("validateCounterId", () => {
   it("applies the resource id rules", () => {
     const error = validationErrorOf(() => validateCounterId("a/b"));
     expect(error.code).toBe("invalid_id");
-    expect(error.message).toContain("The counter id must not contain");
+    expect(error.message).toBe("The counter id must be 1 to 100 characters of ASCII letters, digits and _ . : ~ -, starting with a letter or digit.");
     expect(validationErrorOf(() => validateCounterId(undefined)).message).toBe("The counter id is missing.");
   });
 });

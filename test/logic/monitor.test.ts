@@ -5,6 +5,7 @@ import {
   nextCheckTime,
   parseAllowedHosts,
   refuseMonitorUrl,
+  urlForLog,
   validateMonitorRequest,
 } from "../../src/logic/monitor.js";
 import { validationErrorOf } from "../support/thrownErrors.js";
@@ -22,6 +23,44 @@ describe("parseAllowedHosts", () => {
       "api.example.com",
       "localhost",
     ]);
+  });
+
+  it("keeps a port, lower-cases the host before it and drops leading zeros", () => {
+    expect(parseAllowedHosts("Status.Example.COM:8443, localhost:07071,example.com:443")).toEqual([
+      "status.example.com:8443",
+      "localhost:7071",
+      "example.com:443",
+    ]);
+  });
+
+  it("normalises IP addresses as URLs do, IPv6 in brackets", () => {
+    expect(parseAllowedHosts("2852039166, 127.1:8080, [::1], [0:0:0:0:0:0:0:1]:9000")).toEqual([
+      "169.254.169.254",
+      "127.0.0.1:8080",
+      "[::1]",
+      "[::1]:9000",
+    ]);
+  });
+
+  it.each([
+    "https://example.com",
+    "example.com/health",
+    "example.com:",
+    "example.com:abc",
+    "example.com:0",
+    "example.com:65536",
+    "example.com:123456",
+    ":8080",
+    "user@example.com",
+    "exa mple.com",
+    "example.com?x=1",
+    "::1",
+    "[::1",
+    "[example.com]:80",
+  ])("refuses the entry %j, naming the setting, rather than skip it", (entry) => {
+    expect(() => parseAllowedHosts(`example.org, ${entry}`)).toThrow(
+      `MONITOR_ALLOWED_HOSTS: '${entry}' is not a host name with an optional port, such as example.com or example.com:8443.`,
+    );
   });
 });
 
@@ -57,12 +96,76 @@ describe("refuseMonitorUrl", () => {
   describe("with an allowed host list", () => {
     const allowed = parseAllowedHosts("Status.Example.com,api.example.org");
 
-    it.each(["https://status.example.com/health", "https://STATUS.EXAMPLE.COM/health", "http://Api.Example.Org:8080/x"])(
+    it.each(["https://status.example.com/health", "https://STATUS.EXAMPLE.COM/health", "http://Api.Example.Org/x"])(
       "allows %s, comparing hosts case-insensitively",
       (raw) => {
         expect(refuseMonitorUrl(raw, allowed)).toBeUndefined();
       },
     );
+
+    it.each(["https://status.example.com:443/health", "http://status.example.com:80/health", "http://status.example.com/"])(
+      "allows %s: a host listed without a port allows the scheme's default port",
+      (raw) => {
+        expect(refuseMonitorUrl(raw, allowed)).toBeUndefined();
+      },
+    );
+
+    it.each([
+      ["http://status.example.com:6379/", "6379"],
+      ["https://status.example.com:8443/health", "8443"],
+      ["http://status.example.com:443/", "443"],
+      ["https://status.example.com:80/", "80"],
+      ["http://API.example.org:22/", "22"],
+    ])("refuses %s: a host listed without a port allows no other port", (raw, port) => {
+      const host = new URL(raw).hostname;
+      expect(refuseMonitorUrl(raw, allowed)).toBe(`The port ${port} on the host '${host}' is not in MONITOR_ALLOWED_HOSTS.`);
+    });
+
+    it("allows exactly the port an entry names, on either scheme", () => {
+      const withPorts = parseAllowedHosts("status.example.com:8443, api.example.org:443");
+      expect(refuseMonitorUrl("https://status.example.com:8443/health", withPorts)).toBeUndefined();
+      expect(refuseMonitorUrl("http://status.example.com:8443/health", withPorts)).toBeUndefined();
+      expect(refuseMonitorUrl("https://api.example.org/", withPorts)).toBeUndefined();
+      expect(refuseMonitorUrl("http://api.example.org:443/", withPorts)).toBeUndefined();
+      expect(refuseMonitorUrl("https://status.example.com/health", withPorts)).toBe(
+        "The port 443 on the host 'status.example.com' is not in MONITOR_ALLOWED_HOSTS.",
+      );
+      expect(refuseMonitorUrl("http://api.example.org/", withPorts)).toBe(
+        "The port 80 on the host 'api.example.org' is not in MONITOR_ALLOWED_HOSTS.",
+      );
+    });
+
+    it("allows a host with several ports when each is listed", () => {
+      const twoPorts = parseAllowedHosts("127.0.0.1:7071,127.0.0.1:8080");
+      expect(refuseMonitorUrl("http://127.0.0.1:7071/api/health", twoPorts)).toBeUndefined();
+      expect(refuseMonitorUrl("http://127.0.0.1:8080/", twoPorts)).toBeUndefined();
+      expect(refuseMonitorUrl("http://127.0.0.1:6379/", twoPorts)).toBe(
+        "The port 6379 on the host '127.0.0.1' is not in MONITOR_ALLOWED_HOSTS.",
+      );
+      expect(refuseMonitorUrl("http://127.0.0.1/", twoPorts)).toBe(
+        "The port 80 on the host '127.0.0.1' is not in MONITOR_ALLOWED_HOSTS.",
+      );
+    });
+
+    it("compares IPv6 hosts and ports", () => {
+      const ipv6 = parseAllowedHosts("[::1]:9000");
+      expect(refuseMonitorUrl("http://[0::1]:9000/", ipv6)).toBeUndefined();
+      expect(refuseMonitorUrl("http://[::1]:9001/", ipv6)).toBe("The port 9001 on the host '[::1]' is not in MONITOR_ALLOWED_HOSTS.");
+    });
+
+    it("lower-cases and normalises a list that did not come from parseAllowedHosts", () => {
+      expect(refuseMonitorUrl("https://status.example.com/", ["Status.Example.COM"])).toBeUndefined();
+      expect(refuseMonitorUrl("https://status.example.com:8443/", [" STATUS.example.com:08443 "])).toBeUndefined();
+      expect(refuseMonitorUrl("https://status.example.com:9443/", ["STATUS.example.com:8443"])).toBe(
+        "The port 9443 on the host 'status.example.com' is not in MONITOR_ALLOWED_HOSTS.",
+      );
+    });
+
+    it("does not take a host name that merely starts like a listed one for that host", () => {
+      expect(refuseMonitorUrl("https://status.example.co:8443/", parseAllowedHosts("status.example.com:8443"))).toBe(
+        "The host 'status.example.co' is not in MONITOR_ALLOWED_HOSTS.",
+      );
+    });
 
     it.each([
       ["http://169.254.169.254/metadata/instance", "169.254.169.254"],
@@ -81,6 +184,21 @@ describe("refuseMonitorUrl", () => {
         "Only http and https URLs can be monitored, not ftp.",
       );
     });
+  });
+});
+
+describe("urlForLog", () => {
+  it.each([
+    ["https://status.example.com/health?code=s3cret&x=1#frag", "https://status.example.com/health"],
+    ["https://Status.Example.com:8443/a/b/?sig=abc", "https://status.example.com:8443/a/b/"],
+    ["http://example.com:80?token=t", "http://example.com/"],
+    ["https://user:pass@example.com/p?q", "https://example.com/p"],
+  ])("cuts %s down to origin and path", (raw, logged) => {
+    expect(urlForLog(raw)).toBe(logged);
+  });
+
+  it("does not echo something that is not a URL", () => {
+    expect(urlForLog("not a url?token=secret")).toBe("(not a valid URL)");
   });
 });
 
@@ -133,6 +251,14 @@ describe("validateMonitorRequest", () => {
 
   it("accepts a listed host", () => {
     expect(validateMonitorRequest({ url, expect: { status: 200 } }, ["status.example.com"]).url).toBe(url);
+  });
+
+  it("refuses a listed host on a port the list does not name", () => {
+    const error = validationErrorOf(() =>
+      validateMonitorRequest({ url: "http://status.example.com:6379/", expect: { status: 200 } }, ["status.example.com"]),
+    );
+    expect(error.code).toBe("invalid_url");
+    expect(error.message).toBe("The port 6379 on the host 'status.example.com' is not in MONITOR_ALLOWED_HOSTS.");
   });
 
   it("refuses a missing expect", () => {

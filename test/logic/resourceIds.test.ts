@@ -3,16 +3,20 @@ import { hasControlCharacter, MAX_ID_LENGTH, validateResourceId } from "../../sr
 import { ValidationError } from "../../src/logic/ValidationError.js";
 import { validationErrorOf } from "../support/thrownErrors.js";
 
+const RULE = "must be 1 to 100 characters of ASCII letters, digits and _ . : ~ -, starting with a letter or digit.";
+
 describe("validateResourceId", () => {
   it.each([
     "counter",
     "a",
+    "7",
     "order-42_v1.2",
-    "with inner spaces",
-    "zähler",
-    "カウンター",
-    "🙂-emoji",
-    "a:b;c@d=e&f+g",
+    "Z:9~a-b_c.d",
+    "a..",
+    "a.",
+    "c1",
+    "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+    "a".repeat(MAX_ID_LENGTH),
   ])("accepts %j unchanged", (id) => {
     expect(validateResourceId(id, "instance id")).toBe(id);
   });
@@ -24,7 +28,7 @@ describe("validateResourceId", () => {
 
     const error = validationErrorOf(() => validateResourceId("x".repeat(101), "instance id"));
     expect(error.code).toBe("invalid_id");
-    expect(error.message).toBe("The instance id is longer than 100 characters.");
+    expect(error.message).toBe(`The instance id ${RULE}`);
   });
 
   it.each([
@@ -38,29 +42,53 @@ describe("validateResourceId", () => {
     expect(error.message).toBe(message);
   });
 
-  it.each([" leading", "trailing ", " both ", "\ttab", "nbsp\u00a0", " "])(
-    "refuses %j with leading or trailing white space",
-    (raw) => {
-      const error = validationErrorOf(() => validateResourceId(raw, "instance id"));
-      expect(error.code).toBe("invalid_id");
-      expect(error.message).toBe("The instance id must not start or end with white space.");
-    },
-  );
-
-  it.each(["a/b", "a\\b", "a#b", "a?b", "a%b", "%41", "/", "?"])("refuses the forbidden character in %j", (raw) => {
+  it.each([
+    // Above U+00FF: the Location header of the check-status response cannot carry it.
+    ["a CJK id", "カウンター"],
+    ["an emoji", "🙂-emoji"],
+    ["a character above U+00FF after ASCII", "counter\u0100"],
+    // Latin-1 fits a header but is not ASCII; the rule keeps ids to what every layer passes unchanged.
+    ["a Latin-1 letter", "zähler"],
+    ["a no-break space", "nbsp\u00a0"],
+    // '@' starts entity scheduler ids, which the extension refuses as instance ids.
+    ["a leading @", "@counter@apples"],
+    ["an @ inside", "a@b"],
+    // `new URL` collapses these path segments.
+    ["'.'", "."],
+    ["'..'", ".."],
+    ["a leading dot", ".hidden"],
+    ["a leading dash", "-x"],
+    ["a leading underscore", "_x"],
+    ["a leading colon", ":x"],
+    ["a leading tilde", "~x"],
+    ["white space", "with inner spaces"],
+    ["leading white space", " ab"],
+    ["trailing white space", "ab "],
+    ["a tab", "\ttab"],
+    ["a slash", "a/b"],
+    ["a backslash", "a\\b"],
+    ["a #", "a#b"],
+    ["a ?", "a?b"],
+    ["a %", "a%b"],
+    ["a percent-encoding", "%41"],
+    ["a +", "a+b"],
+    ["an &", "a&b"],
+    ["an =", "a=b"],
+    ["a ;", "a;b"],
+    ["NUL", "a\u0000b"],
+    ["a C0 control character", "a\u001fb"],
+    ["DEL", "a\u007fb"],
+    ["a C1 control character", "a\u0085b"],
+    ["a line break", "a\nb"],
+  ])("refuses %s (%j) with the rule", (_what, raw) => {
     const error = validationErrorOf(() => validateResourceId(raw, "instance id"));
     expect(error.code).toBe("invalid_id");
-    expect(error.message).toBe("The instance id must not contain / \\ # ? % or control characters.");
+    expect(error.message).toBe(`The instance id ${RULE}`);
   });
 
-  it.each(["a\u0000b", "a\u001fb", "a\u007fb", "a\u0085b", "a\u009fb", "a\nb", "a\rb"])(
-    "refuses the control character in %j",
-    (raw) => {
-      const error = validationErrorOf(() => validateResourceId(raw, "instance id"));
-      expect(error.code).toBe("invalid_id");
-      expect(error.message).toContain("control characters");
-    },
-  );
+  it("names what it validates in the message", () => {
+    expect(validationErrorOf(() => validateResourceId("a b", "counter id")).message).toBe(`The counter id ${RULE}`);
+  });
 
   it("throws a ValidationError that toThrow recognises", () => {
     expect(() => validateResourceId("a/b", "instance id")).toThrow(ValidationError);

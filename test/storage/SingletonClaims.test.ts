@@ -8,8 +8,7 @@ const ANY_ETAG: unknown = expect.any(String);
 
 beforeAll(async () => {
   process.env.AzureWebJobsStorage = inject("azuriteConnectionString");
-  process.env.TASKHUB_NAME = `Hub${Date.now()}${Math.floor(Math.random() * 1000)}`;
-  claims = await SingletonClaims.forTaskHub(process.env.TASKHUB_NAME);
+  claims = await SingletonClaims.forTaskHub(`Hub${Date.now()}${Math.floor(Math.random() * 1000)}`);
 });
 
 let uniqueIds = 0;

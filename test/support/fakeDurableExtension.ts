@@ -36,23 +36,64 @@ export interface EntitySignal {
 }
 
 const TERMINAL: ReadonlySet<RuntimeStatus> = new Set(["Completed", "Failed", "Terminated", "Canceled"]);
-const TASK_HUB = "TestHub";
+
+/**
+ * How long a start waits by default between its duplicate check and its write. The Azure Storage
+ * provider's start has the same gap (read the instance, enqueue ExecutionStarted, write the
+ * instance row), so two concurrent starts of one id can both be accepted; the fake keeps the gap
+ * to expose that race.
+ */
+export const START_GAP_MS = 5;
+
+export interface FakeDurableExtensionOptions {
+  /** The task hub the binding data names (the claims table is derived from it); "TestHub" by default. */
+  taskHub?: string;
+  /**
+   * The registered orchestrator names. When given, a start of any other name is refused with 400,
+   * as the extension refuses a function it does not know; when omitted, every name is accepted.
+   */
+  orchestrators?: readonly string[];
+}
 
 export class FakeDurableExtension {
+  readonly taskHub: string;
+  private readonly orchestrators: ReadonlySet<string> | undefined;
   readonly instances = new Map<string, FakeInstance>();
   readonly entities = new Map<string, unknown>();
   readonly raisedEvents: RaisedEvent[] = [];
   readonly signals: EntitySignal[] = [];
   readonly starts: { name: string; instanceId: string; input: unknown }[] = [];
+  /** Instance ids purged (DELETE instances/{id}) since the last reset, in order. */
+  readonly purges: string[] = [];
+  /** Makes a purge fail with this status (purging nothing), to test error paths. */
+  failPurgesWith: number | undefined;
   /** Called for every accepted event; a test uses it to play the orchestration's part. */
   onRaiseEvent: (instance: FakeInstance, event: RaisedEvent) => void = () => {};
   /** Called for every started instance. */
   onStart: (instance: FakeInstance) => void = () => {};
+  /**
+   * The gap between a start's duplicate check and its write. Concurrency tests widen it so that
+   * every concurrent start surely lands in the window, whatever the machine's speed.
+   */
+  startGapMs = START_GAP_MS;
   /** Makes a start fail with this status (after recording nothing), to test error paths. */
   failStartsWith: number | undefined;
+  /**
+   * Called for every status query (GET instances/{id}) before it is answered. Returning a status
+   * code answers with that code and no body instead of the instance; a test uses it to interleave
+   * other work between two queries, or to make the status endpoint fail.
+   */
+  onStatusQuery: (instanceId: string) => number | undefined = () => undefined;
+  /** How many status queries (GET instances/{id}) the fake has answered since the last reset. */
+  statusQueries = 0;
   private server: Server | undefined;
   private origin = "";
   private generatedIds = 0;
+
+  constructor(options: FakeDurableExtensionOptions = {}) {
+    this.taskHub = options.taskHub ?? "TestHub";
+    this.orchestrators = options.orchestrators === undefined ? undefined : new Set(options.orchestrators);
+  }
 
   async listen(): Promise<this> {
     this.server = createServer((request, response) => {
@@ -72,10 +113,10 @@ export class FakeDurableExtension {
   /** The durable client binding data, shaped as the extension sends it to the worker. */
   clientData(): Record<string, unknown> {
     const webhook = `${this.origin}/runtime/webhooks/durabletask`;
-    const query = `taskHub=${TASK_HUB}&connection=Storage&code=test-key`;
+    const query = `taskHub=${this.taskHub}&connection=Storage&code=test-key`;
     const instance = `${webhook}/instances/INSTANCEID`;
     return {
-      taskHubName: TASK_HUB,
+      taskHubName: this.taskHub,
       creationUrls: {
         createNewInstancePostUri: `${webhook}/orchestrators/{functionName}[/{instanceId}]?code=test-key`,
         waitOnNewInstancePostUri: `${webhook}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&code=test-key`,
@@ -122,6 +163,10 @@ export class FakeDurableExtension {
     this.onRaiseEvent = () => {};
     this.onStart = () => {};
     this.failStartsWith = undefined;
+    this.purges.length = 0;
+    this.failPurgesWith = undefined;
+    this.onStatusQuery = () => undefined;
+    this.statusQueries = 0;
     this.generatedIds = 0;
   }
 
@@ -157,12 +202,21 @@ export class FakeDurableExtension {
 
     if (collection === "orchestrators" && request.method === "POST" && first !== undefined) {
       if (this.failStartsWith !== undefined) return send(this.failStartsWith, { message: "start refused" });
+      // The extension answers an ArgumentException (unknown function, '@' id) with this 400.
+      const badArgument = (exceptionMessage: string) =>
+        send(400, { Message: "One or more of the arguments submitted is incorrect", ExceptionMessage: exceptionMessage });
+      if (this.orchestrators !== undefined && !this.orchestrators.has(first)) {
+        return badArgument(`The function '${first}' doesn't exist, is disabled, or is not an orchestrator function.`);
+      }
+      if (second?.startsWith("@") === true) return badArgument("Orchestration instance ids must not start with @.");
       const instanceId = second ?? `generated-${++this.generatedIds}`;
+      const input = body === "" ? null : (JSON.parse(body) as unknown);
       const existing = this.instances.get(instanceId);
       if (existing !== undefined && !TERMINAL.has(existing.runtimeStatus)) {
         return send(500, { Message: "An error has occurred.", ExceptionMessage: `An Orchestration instance with the status ${existing.runtimeStatus} already exists.` });
       }
-      const input = body === "" ? null : (JSON.parse(body) as unknown);
+      // Not atomic, like the real provider: a concurrent start of the same id passes the same check.
+      await new Promise((resolve) => setTimeout(resolve, this.startGapMs));
       this.starts.push({ name: first, instanceId, input });
       const instance = this.addInstance({ name: first, instanceId, input, runtimeStatus: "Pending" });
       this.onStart(instance);
@@ -172,8 +226,12 @@ export class FakeDurableExtension {
     if (collection === "instances" && first !== undefined) {
       const instance = this.instances.get(first);
       if (request.method === "GET" && second === undefined) {
-        if (instance === undefined) return send(404);
-        return send(TERMINAL.has(instance.runtimeStatus) ? 200 : 202, instance);
+        this.statusQueries++;
+        const forced = this.onStatusQuery(first);
+        if (forced !== undefined) return send(forced);
+        const current = this.instances.get(first); // read again: the hook may have changed it
+        if (current === undefined) return send(404);
+        return send(TERMINAL.has(current.runtimeStatus) ? 200 : 202, current);
       }
       if (request.method === "POST" && second === "raiseEvent" && third !== undefined) {
         if (instance === undefined) return send(404);
@@ -182,6 +240,14 @@ export class FakeDurableExtension {
         this.raisedEvents.push(event);
         this.onRaiseEvent(instance, event);
         return send(202);
+      }
+      if (request.method === "DELETE" && second === undefined) {
+        // The extension's purge: 200 with the count, 404 when there is no such instance.
+        if (this.failPurgesWith !== undefined) return send(this.failPurgesWith, { message: "purge refused" });
+        if (instance === undefined) return send(404);
+        this.instances.delete(first);
+        this.purges.push(first);
+        return send(200, { instancesDeleted: 1 });
       }
       if (request.method === "POST" && second === "terminate") {
         if (instance === undefined) return send(404);
@@ -220,8 +286,8 @@ async function readBody(request: IncomingMessage): Promise<string> {
  * One fake per test file, listening before the file's tests and reset before each of them; the
  * returned object can be used at once, its server starts in beforeAll.
  */
-export function useFakeDurableExtension(): FakeDurableExtension {
-  const fake = new FakeDurableExtension();
+export function useFakeDurableExtension(options?: FakeDurableExtensionOptions): FakeDurableExtension {
+  const fake = new FakeDurableExtension(options);
   beforeAll(async () => {
     await fake.listen();
   });
