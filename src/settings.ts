@@ -1,23 +1,17 @@
 import { parseAllowedHosts } from "./logic/monitor.js";
+import { storageConnectionFrom, type StorageConnection } from "./logic/storageConnection.js";
 
 /**
  * The app settings the samples read, in one place. Read on use rather than at module load, so that
  * a cold start does no work for a sample that is never called.
  */
 
-export const DEFAULT_TASK_HUB = "DurablePatterns";
-
-export function storageConnectionString(): string {
-  const value = process.env.AzureWebJobsStorage;
-  if (value === undefined || value.trim() === "") {
-    throw new Error("The AzureWebJobsStorage setting is missing; set it to UseDevelopmentStorage=true for Azurite.");
-  }
-  return value;
-}
-
-export function taskHubName(): string {
-  const value = process.env.TASKHUB_NAME?.trim();
-  return value === undefined || value === "" ? DEFAULT_TASK_HUB : value;
+/**
+ * The AzureWebJobsStorage account for the app's own clients: a connection string, or the
+ * identity-based `AzureWebJobsStorage__accountName` (and friends) the host also understands.
+ */
+export function storageConnection(): StorageConnection {
+  return storageConnectionFrom(process.env);
 }
 
 export function monitorAllowedHosts(): string[] | undefined {
