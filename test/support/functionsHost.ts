@@ -91,7 +91,12 @@ export interface LogLine {
  * An InvocationContext like the worker's, with the function's extra inputs declared and the given
  * binding data supplied (the durable client's, for client functions).
  */
-export function invocationContext(fn: RegisteredFunction, logs: LogLine[] = [], extraInputData?: unknown): InvocationContext {
+export function invocationContext(
+  fn: RegisteredFunction,
+  logs: LogLine[] = [],
+  extraInputData?: unknown,
+  traceParent?: string,
+): InvocationContext {
   const extraInputs = Object.entries(fn.bindings)
     .filter(([, binding]) => binding.direction === "in" && !/trigger$/i.test(binding.type))
     .map(([name, binding]) => ({ ...binding, name }));
@@ -100,6 +105,7 @@ export function invocationContext(fn: RegisteredFunction, logs: LogLine[] = [], 
     invocationId: `test-${Math.random().toString(16).slice(2)}`,
     functionName: fn.name,
     logHandler: (level, ...args) => logs.push({ level, message: args.map(String).join(" ") }),
+    ...(traceParent === undefined ? {} : { traceContext: { traceParent, traceState: "", attributes: {} } }),
     options: {
       trigger: { ...(trigger ?? { type: "unknown" }), name: triggerName ?? "trigger" },
       extraInputs,
@@ -116,9 +122,10 @@ export async function invokeHttp(
   init: HttpRequestInit,
   durableClientData: unknown,
   logs: LogLine[] = [],
+  traceParent?: string,
 ): Promise<{ status: number; headers: Record<string, string>; body: unknown }> {
   const fn = registeredFunction(name);
-  const response = (await fn.handler(new HttpRequest(init), invocationContext(fn, logs, durableClientData))) as {
+  const response = (await fn.handler(new HttpRequest(init), invocationContext(fn, logs, durableClientData, traceParent))) as {
     status?: number;
     headers?: unknown;
     jsonBody?: unknown;
@@ -140,10 +147,11 @@ export async function invokeDurableHttpHandler(
   init: HttpRequestInit,
   durableClientData: unknown,
   logs: LogLine[] = [],
+  traceParent?: string,
 ): Promise<{ status: number; headers: Record<string, string>; body: unknown }> {
   // Imported on use: this module must not load durable-functions before installFunctionsCore runs.
   const { getClient } = await import("durable-functions");
-  const context = invocationContext(registeredFunction(functionName), logs, durableClientData);
+  const context = invocationContext(registeredFunction(functionName), logs, durableClientData, traceParent);
   const response = (await handler(new HttpRequest(init), getClient(context), context)) as Parameters<typeof normaliseResponse>[0];
   return normaliseResponse(response);
 }
