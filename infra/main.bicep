@@ -37,8 +37,11 @@ var names = {
   plan: 'plan-${appName}'
   workspace: 'log-${appName}'
   appInsights: 'appi-${appName}'
-  // The Azure Files share that holds the app's content on the Windows Consumption plan.
-  contentShare: toLower(appName)
+  // The Azure Files share that holds the app's content on the Windows Consumption plan. Share names
+  // are 3-63 lower-case letters, digits and single hyphens, starting and ending with a letter or
+  // digit: the app's name, lower-cased, cut to 63, with each run of hyphens made one and none at
+  // either end (cut first, so that the cut cannot leave a hyphen at the end).
+  contentShare: join(filter(split(toLower(take(appName, 63)), '-'), part => !empty(part)), '-')
 }
 
 // Built-in role definitions (the same GUIDs in every tenant).

@@ -5,12 +5,32 @@ import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
-const bin = (name) => path.join(root, "node_modules", ".bin", process.platform === "win32" ? `${name}.cmd` : name);
+const windows = process.platform === "win32";
+const bin = (name) => path.join(root, "node_modules", ".bin", windows ? `${name}.cmd` : name);
+
+// On Windows, azurite.cmd and func.cmd are batch files, which Node (since 20.12, the fix for
+// CVE-2024-27980) runs only through a shell: spawning them without one fails with EINVAL. Through
+// cmd.exe, the command and every argument are quoted, since the paths may contain spaces. Elsewhere
+// nothing changes: no shell, arguments passed as they are.
+const quoted = (value) => `"${value}"`;
+function run(command, args) {
+  if (!windows) return spawn(command, args, { cwd: root, stdio: "inherit" });
+  return spawn(quoted(command), args.map(quoted), { cwd: root, stdio: "inherit", shell: true });
+}
+
+// Killing the shell would leave its child running on Windows: end the whole tree there.
+function kill(child, signal) {
+  if (!windows) return child.kill(signal);
+  if (child.pid !== undefined && child.exitCode === null) spawnSync("taskkill", ["/pid", String(child.pid), "/t", "/f"], { stdio: "ignore" });
+}
 
 function findFunc() {
   if (existsSync(bin("func"))) return bin("func");
-  const which = spawnSync(process.platform === "win32" ? "where" : "which", ["func"], { encoding: "utf8" });
-  return which.status === 0 ? which.stdout.split(/\r?\n/)[0] : undefined;
+  const which = spawnSync(windows ? "where" : "which", ["func"], { encoding: "utf8" });
+  if (which.status !== 0) return undefined;
+  const found = which.stdout.split(/\r?\n/).filter((line) => line !== "");
+  // `where` also lists npm's extensionless shell script for bash; cmd.exe runs only the .cmd or .exe.
+  return windows ? found.find((file) => /\.(cmd|bat|exe)$/i.test(file)) : found[0];
 }
 
 const func = findFunc();
@@ -31,21 +51,25 @@ if (!existsSync(path.join(root, "local.settings.json"))) {
 
 const dataDir = path.join(root, ".azurite");
 mkdirSync(dataDir, { recursive: true });
-const azurite = spawn(
-  bin("azurite"),
-  ["--silent", "--skipApiVersionCheck", "--disableTelemetry", "--location", dataDir, "--debug", path.join(dataDir, "debug.log")],
-  { cwd: root, stdio: "inherit" },
-);
+const azurite = run(bin("azurite"), [
+  "--silent",
+  "--skipApiVersionCheck",
+  "--disableTelemetry",
+  "--location",
+  dataDir,
+  "--debug",
+  path.join(dataDir, "debug.log"),
+]);
 console.log("Azurite is starting (blob 10000, queue 10001, table 10002; data in .azurite/).");
 
-const host = spawn(func, ["start"], { cwd: root, stdio: "inherit" });
+const host = run(func, ["start"]);
 
 let stopping = false;
 function stop(code) {
   if (stopping) return;
   stopping = true;
-  host.kill("SIGINT");
-  azurite.kill("SIGTERM");
+  kill(host, "SIGINT");
+  kill(azurite, "SIGTERM");
   setTimeout(() => process.exit(code), 500).unref();
 }
 

@@ -1,5 +1,5 @@
 import { app } from "@azure/functions";
-import { startTelemetry } from "./telemetry.js";
+import { startTelemetry, stopTelemetry } from "./telemetry.js";
 
 /**
  * Loaded by the Functions host with the modules in src/functions (see "main" in package.json):
@@ -7,6 +7,11 @@ import { startTelemetry } from "./telemetry.js";
  */
 app.setup({ enableHttpStream: false });
 
-void startTelemetry().catch((error: unknown) => {
-  console.error("Application Insights could not be started; the app runs without telemetry.", error);
+// Not awaited: the worker must not wait for Application Insights to load; events tracked before it
+// is ready are sent once it is.
+void startTelemetry();
+
+// Flush what is buffered when the worker shuts down (scale-in, deployment, restart).
+app.hook.appTerminate(async () => {
+  await stopTelemetry();
 });

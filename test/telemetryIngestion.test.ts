@@ -1,4 +1,7 @@
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:https";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,7 +9,7 @@ import { generate } from "selfsigned";
 import { invocationContext, invokeDurableHttpHandler, invokeHttp, loadApp, registeredFunction } from "./support/functionsHost.js";
 import { useFakeDurableExtension, type FakeInstance, type RaisedEvent } from "./support/fakeDurableExtension.js";
 import { isTimer, OrchestrationRun, type EpisodeResult, type ScheduledTask } from "./support/orchestrationReplay.js";
-import { startTelemetry, stopTelemetry, flushTelemetry } from "../src/telemetry.js";
+import { startTelemetry, stopTelemetry } from "../src/telemetry.js";
 import { createE3OperationHandler } from "../src/functions/e3Counter.js";
 import { withJsonErrors } from "../src/http/jsonResponses.js";
 import { ActivityNames, MetricNames, OrchestratorNames, TelemetryEventNames } from "../src/names.js";
@@ -92,12 +95,11 @@ function metric(name: string): { value: number; count: number }[] {
     .filter((point) => point.name === name);
 }
 
-async function flushUntil(done: () => boolean): Promise<void> {
+async function waitUntil(done: () => boolean): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (!done()) {
     if (Date.now() > deadline) throw new Error(`Telemetry did not arrive; received: ${JSON.stringify(received.map((e) => e.data.baseData.name ?? e.name))}`);
-    await flushTelemetry();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
@@ -135,7 +137,7 @@ describe("Application Insights telemetry through a local ingestion endpoint", ()
     fake.onRaiseEvent = confirmIncrement;
     const incremented = await invokeDurableHttpHandler(
       "E3CounterOperation",
-      withJsonErrors(createE3OperationHandler({ pollMs: 10, timeoutMs: 2_000 })),
+      withJsonErrors(createE3OperationHandler({ pollMs: 10, timeoutMs: 2_000, firstResendGapMs: 0 })),
       { method: "POST", url: `${ORIGIN}/api/e3counter/c1/incr`, params: { instanceId: "c1", op: "incr" } },
       fake.clientData(),
       [],
@@ -161,7 +163,9 @@ describe("Application Insights telemetry through a local ingestion endpoint", ()
     await run.deliver(run.activityCompleted(onlyTask(met), null));
     expect(run.last?.output).toEqual({ status: "met", checks: 2 });
 
-    await flushUntil(
+    // Flushes everything buffered (events and the pre-aggregated metrics) and shuts the exporters down.
+    await stopTelemetry();
+    await waitUntil(
       () =>
         events(TelemetryEventNames.monitorCheck).length >= 2 &&
         events(TelemetryEventNames.approvalDecided).length >= 2 &&
@@ -206,4 +210,59 @@ describe("Application Insights telemetry through a local ingestion endpoint", ()
     expect(metric(MetricNames.approvalTimeToDecideMs).reduce((count, point) => count + point.count, 0)).toBe(2);
     expect(metric(MetricNames.e3ConfirmationMs).reduce((count, point) => count + point.count, 0)).toBe(1);
   });
+});
+
+describe("the compiled app's telemetry under plain Node", () => {
+  // Vitest loads packages its own way; the Functions worker loads dist/ with Node's CommonJS and
+  // ESM loaders, where import() of a CommonJS package behaves differently. So compile, and run it.
+  let buildDir: string;
+
+  beforeAll(() => {
+    // Inside node_modules so that the compiled files resolve the app's packages as dist/ does.
+    mkdirSync(path.resolve("node_modules/.cache"), { recursive: true });
+    buildDir = mkdtempSync(path.resolve("node_modules/.cache/telemetry-build-"));
+    execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json", "--outDir", buildDir], { stdio: "pipe" });
+  }, 60_000);
+
+  afterAll(() => {
+    rmSync(buildDir, { recursive: true, force: true });
+  });
+
+  it("sends a correlated event and a metric from dist's telemetry module", async () => {
+    const script = `
+      const telemetry = require(${JSON.stringify(path.join(buildDir, "telemetry.js"))});
+      (async () => {
+        const context = { traceContext: { traceParent: ${JSON.stringify(traceParent(HTTP_TRACE.traceId, HTTP_TRACE.spanId))} } };
+        const started = telemetry.startTelemetry(); // as index.ts does at load, not awaited
+        telemetry.trackEvent(context, "CounterOperation", { counterId: "compiled", operation: "add", outcome: "signalled" }, { amount: 7 });
+        if (!(await started)) throw new Error("telemetry did not start");
+        telemetry.trackMetric("E3OperationConfirmationMs", 5, { operation: "compiled" });
+        await telemetry.stopTelemetry();
+      })().catch((error) => { console.error(error); process.exit(1); });`;
+    const { port } = ingestion.address() as AddressInfo;
+    const env = {
+      ...process.env,
+      APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=00000000-0000-0000-0000-000000000002;IngestionEndpoint=https://127.0.0.1:${port}/`,
+      NODE_TLS_REJECT_UNAUTHORIZED: "0",
+    };
+    // Asynchronous, so that this process's ingestion server can answer the child.
+    const exitCode = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(process.execPath, ["-e", script], { env, stdio: ["ignore", "ignore", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on("error", reject);
+      child.on("exit", (code) => {
+        if (code !== 0) reject(new Error(`The compiled telemetry failed (exit ${String(code)}): ${stderr}`));
+        else resolve(code);
+      });
+    });
+    expect(exitCode).toBe(0);
+
+    await waitUntil(() => events(TelemetryEventNames.counterOperation).some((event) => event.data.baseData.properties?.counterId === "compiled"));
+    const compiled = events(TelemetryEventNames.counterOperation).find((event) => event.data.baseData.properties?.counterId === "compiled");
+    // Tracked before the module had loaded, yet sent, with the invocation's trace.
+    expect(compiled?.data.baseData.measurements).toEqual({ amount: 7 });
+    expect(compiled?.tags).toMatchObject({ "ai.operation.id": HTTP_TRACE.traceId, "ai.operation.parentId": HTTP_TRACE.spanId });
+    await waitUntil(() => metric(MetricNames.e3ConfirmationMs).length >= 2);
+  }, 60_000);
 });

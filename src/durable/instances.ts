@@ -1,6 +1,6 @@
 import type { InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
-import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
+import type { DurableOrchestrationStatus } from "durable-functions";
 
 const { OrchestrationRuntimeStatus } = df;
 
@@ -16,31 +16,29 @@ export function isTerminal(status: Pick<DurableOrchestrationStatus, "runtimeStat
   return terminalStatuses.has(status.runtimeStatus);
 }
 
+export interface StatusQuery {
+  /** Whether the instance's input travels too: E3_Counter's carries up to 200 KB of remembered ids. */
+  showInput: boolean;
+}
+
 /**
- * The status of an instance, or undefined when there is none. durable-functions v3 rejects
- * getStatus for an unknown id with a plain Error that carries no status code; rather than parse
- * its wording, this asks the extension's status endpoint, whose 404 is the documented contract.
- * The extra request happens only on that rejection path.
- *
- * The probe's answer is authoritative, not just a check on the error: between the two requests
- * another caller may have started the instance (getStatus saw 404, the probe sees 202), and
- * re-throwing the first answer would turn "exists" into a 500. So 404 means none, 200 or 202
- * carries the status as it is now, and any other answer leaves the original error standing.
+ * The status of an instance, or undefined when there is none, read from the Durable extension's
+ * status endpoint: the one durable-functions' getStatus calls. The SDK is not used for this
+ * because v3's getStatus rejects an unknown id with a plain Error that carries no status code (the
+ * only way to tell "no such instance" would be to parse its wording), and because over the
+ * extension's local RPC endpoint it cannot leave the input out. The endpoint's answer is the
+ * contract: 404 means none, 200 or 202 carries the status.
  */
 export async function findInstance(
-  client: DurableClient,
   context: InvocationContext,
   instanceId: string,
+  query: StatusQuery,
 ): Promise<DurableOrchestrationStatus | undefined> {
-  try {
-    return await client.getStatus(instanceId, { showInput: true });
-  } catch (error) {
-    const probe = await fetch(statusUrl(context, instanceId), { signal: AbortSignal.timeout(10_000) });
-    if (probe.status === 200 || probe.status === 202) return statusFromBody(await probe.json(), instanceId);
-    await probe.body?.cancel();
-    if (probe.status === 404) return undefined;
-    throw error;
-  }
+  const response = await fetch(statusUrl(context, instanceId, query), { signal: AbortSignal.timeout(10_000) });
+  if (response.status === 200 || response.status === 202) return statusFromBody(await response.json(), instanceId);
+  const body = await response.text();
+  if (response.status === 404) return undefined;
+  throw new Error(`The Durable extension answered ${response.status} for the status of '${instanceId}': ${body.slice(0, 300)}`);
 }
 
 /** DurableOrchestrationStatus's fields as a plain object type: the SDK's class has no methods or private state. */
@@ -89,17 +87,16 @@ interface DurableClientBindingData {
   managementUrls: { id: string; statusQueryGetUri: string };
 }
 
-/** The same endpoint and query the SDK's getStatus(id, { showInput: true }) uses: the extension's local RPC base where it exists. */
-function statusUrl(context: InvocationContext, instanceId: string): string {
+/** The extension's local RPC base where the binding offers it (as the SDK prefers), else the webhook. */
+function statusUrl(context: InvocationContext, instanceId: string, { showInput }: StatusQuery): string {
   const binding = context.options.extraInputs.find((input) => input.type === "durableClient");
   const data = binding === undefined ? undefined : (context.extraInputs.get(binding) as DurableClientBindingData | undefined);
   if (data === undefined) throw new Error("The durable client binding data is missing.");
   const id = encodeURIComponent(instanceId);
   if (data.rpcBaseUrl !== undefined && data.rpcBaseUrl !== "") {
-    return new URL(`instances/${id}?showInput=true`, data.rpcBaseUrl).href;
+    return new URL(`instances/${id}?showInput=${showInput}`, data.rpcBaseUrl).href;
   }
-  // The webhook's status query shows the input unless told otherwise.
-  return data.managementUrls.statusQueryGetUri.replace(data.managementUrls.id, id);
+  return `${data.managementUrls.statusQueryGetUri.replace(data.managementUrls.id, id)}&showInput=${showInput}`;
 }
 
 export interface PollOptions {
@@ -108,11 +105,12 @@ export interface PollOptions {
 }
 
 /**
- * Reads the instance's status until `done` returns a value or the time is up (undefined). Used
- * where an HTTP caller wants a result rather than a 202 and a status URL.
+ * Reads the instance's status (without its input) until `done` returns a value or the time is up
+ * (undefined). Used where an HTTP caller wants a result rather than a 202. A read that fails counts
+ * as one more wait: by then the caller's work is under way, and a 500 would hide whether it landed.
  */
 export async function pollStatus<T>(
-  client: DurableClient,
+  context: InvocationContext,
   instanceId: string,
   options: PollOptions,
   done: (status: DurableOrchestrationStatus) => T | undefined,
@@ -120,7 +118,11 @@ export async function pollStatus<T>(
 ): Promise<T | undefined> {
   const started = Date.now();
   for (;;) {
-    const result = done(await client.getStatus(instanceId));
+    const status = await findInstance(context, instanceId, { showInput: false }).catch((error: unknown) => {
+      context.warn(`Reading the status of '${instanceId}' failed; trying again:`, error instanceof Error ? error.message : error);
+      return undefined;
+    });
+    const result = status === undefined ? undefined : done(status);
     if (result !== undefined) return result;
     const elapsed = Date.now() - started;
     if (elapsed >= options.timeoutMs) return undefined;

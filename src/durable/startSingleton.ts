@@ -49,7 +49,7 @@ export async function startSingleton(
   try {
     await client.startNew(orchestrator, { instanceId, input });
   } catch (error) {
-    const existing = await findInstance(client, context, instanceId);
+    const existing = await findInstance(context, instanceId, { showInput: false });
     if (existing !== undefined && !isTerminal(existing)) {
       // Started outside this starter (the built-in webhook, say): the engine refused a duplicate.
       await markStarted(start, claim);
@@ -66,6 +66,10 @@ export async function startSingleton(
  * The claim on an id that is already claimed, or undefined when the id is taken: a start is in
  * flight (a fresh "starting" claim), its instance is alive, or another starter took the claim over
  * first. Only a claim whose instance has finished, was purged or never started is taken over.
+ *
+ * A claim that disappears under us (its starter released it after a failed start) is claimed with
+ * one more insert, once: whoever wins that insert starts the id, and a loss there means another
+ * starter has it now.
  */
 async function takeOverFinishedClaim(start: SingletonStart): Promise<SingletonClaim | undefined> {
   const { claims, instanceId, orchestrator, now } = start;
@@ -78,9 +82,13 @@ async function takeOverFinishedClaim(start: SingletonStart): Promise<SingletonCl
   // start that is about to create it must not be raced.
   const startInFlight = previous.state === "starting" && now().getTime() - previous.claimedAt.getTime() < STALE_CLAIM_MS;
   if (startInFlight) return undefined;
-  const existing = await findInstance(start.client, start.context, instanceId);
+  const existing = await findInstance(start.context, instanceId, { showInput: false });
   if (existing !== undefined && !isTerminal(existing)) return undefined;
-  return claims.tryTakeOver(previous, orchestrator, now());
+  const takenOver = await claims.tryTakeOver(previous, orchestrator, now());
+  if (takenOver === "changed") return undefined;
+  // Released between our read and our takeover: nothing runs and nobody holds the id.
+  if (takenOver === "released") return claims.tryCreate(instanceId, orchestrator, now());
+  return takenOver;
 }
 
 /** The instance exists either way; a claim left "starting" only makes a later takeover wait until it is stale. */

@@ -77,27 +77,41 @@ const approval: OrchestrationHandler = function* (context: OrchestrationContext)
   }
 };
 
+/*
+ * The activities' logs name nobody (no requester, approver or decider): the host ships them to
+ * Application Insights, which is kept longer and seen by more people than the workflow's data.
+ * They say what happened, for how much, and to which instance.
+ */
+
 /** Where a real app sends the approver an email or a Teams card with the decision link. */
 export function requestApproval(input: unknown, context: InvocationContext): void {
   const request = input as ApprovalRequest & { instanceId: string };
-  context.log(
-    `Approval requested for ${request.amount} by ${request.requester}` +
-      `${request.approver === undefined ? "" : ` from ${request.approver}`}; instance ${request.instanceId}.`,
-  );
+  const from = request.approver === undefined ? "" : " from its named approver";
+  context.log(`Approval requested for ${request.amount}${from}; instance ${request.instanceId}.`);
 }
 
 export function handleApproval(input: unknown, context: InvocationContext): ApprovalOutcome {
   const outcome = input as ApprovalOutcome;
-  context.log(`Request by ${outcome.requester} for ${outcome.amount} was ${outcome.status} by ${outcome.decidedBy ?? "nobody"}.`);
+  context.log(`Approval for ${outcome.amount} was ${outcome.status}${instanceOf(context)}.`);
   reportDecision(context, outcome);
   return outcome;
 }
 
 export function escalate(input: unknown, context: InvocationContext): ApprovalOutcome {
   const outcome = input as ApprovalOutcome;
-  context.warn(`No decision on ${outcome.requester}'s request for ${outcome.amount} after ${outcome.waitedMs} ms; escalating.`);
+  context.warn(`No decision on the approval for ${outcome.amount} after ${outcome.waitedMs} ms; escalating${instanceOf(context)}.`);
   reportDecision(context, outcome);
   return outcome;
+}
+
+/**
+ * "; instance <id>" for an activity's log line. The outcome an activity gets does not carry the
+ * instance id, but the extension passes it with every activity trigger (its binding data
+ * `instanceId`, which the worker hands over as triggerMetadata).
+ */
+function instanceOf(context: InvocationContext): string {
+  const instanceId = context.triggerMetadata?.instanceId;
+  return typeof instanceId === "string" && instanceId !== "" ? `; instance ${instanceId}` : "";
 }
 
 /**
@@ -127,7 +141,8 @@ const startApproval: DurableHttpHandler = async (request, client) => {
 const submitDecision: DurableHttpHandler = async (request, client, context) => {
   const instanceId = validateResourceId(request.params.instanceId, "instance id");
   const decision: ApprovalDecision = validateApprovalDecision(await readJsonBody(request));
-  const status = await findInstance(client, context, instanceId);
+  // The input is the request: who may decide it.
+  const status = await findInstance(context, instanceId, { showInput: true });
   if (status === undefined || status.name !== OrchestratorNames.approval) {
     throw notFound("instance_not_found", `No approval with ID '${instanceId}' exists.`);
   }

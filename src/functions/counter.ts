@@ -104,7 +104,7 @@ async function callAndWait(
   timing: WaitTiming,
 ) {
   const instanceId = await client.startNew(OrchestratorNames.counterEntityCall, { input });
-  const output = await pollStatus(client, instanceId, { intervalMs: timing.pollMs, timeoutMs: timing.timeoutMs }, (status) =>
+  const output = await pollStatus(context, instanceId, { intervalMs: timing.pollMs, timeoutMs: timing.timeoutMs }, (status) =>
     isTerminal(status) ? { runtimeStatus: status.runtimeStatus, output: status.output as EntityCallOutput | string | null } : undefined,
   );
   if (output === undefined) {

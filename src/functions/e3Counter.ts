@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { HttpResponseInit } from "@azure/functions";
 import * as df from "durable-functions";
-import type { DurableClient, DurableOrchestrationStatus, OrchestrationContext, OrchestrationHandler } from "durable-functions";
+import type { DurableOrchestrationStatus, OrchestrationContext, OrchestrationHandler } from "durable-functions";
 import { EventNames, MetricNames, OrchestratorNames, TelemetryEventNames } from "../names.js";
 import { trackEvent, trackMetric } from "../telemetry.js";
 import {
@@ -22,15 +22,16 @@ import {
   type OperationOutcome,
 } from "../logic/e3CounterState.js";
 import { validateResourceId } from "../logic/resourceIds.js";
-import { findInstance, isTerminal, pollStatus } from "../durable/instances.js";
+import { findInstance, isTerminal, pollStatus, type StatusQuery } from "../durable/instances.js";
 import { badRequest, conflict, gone, notFound, type HttpError } from "../http/HttpError.js";
 import { withJsonErrors, type DurableHttpHandler } from "../http/jsonResponses.js";
 import { acceptedResponse } from "../durable/acceptedResponse.js";
 
 /**
  * E3_Counter, the eternal orchestration of the stateful-singleton walkthrough, made safe for bursts:
- * it continues as new only after a quiet second or every E3_LIMITS.eventsPerGeneration events (not
- * after every event, which is when the engine drops the events of the same batch), remembers
+ * it continues as new only after a quiet second or every E3_LIMITS.newOperationsPerGeneration new
+ * operations (not after every event: a ContinueAsNew is when the engine drops the events of the
+ * same batch), remembers
  * recent operation ids so that a resent operation applies once, and publishes each id's outcome in
  * customStatus so that the HTTP endpoint can confirm it.
  */
@@ -38,8 +39,10 @@ const e3Counter: OrchestrationHandler = function* (context: OrchestrationContext
   const nowSeconds = (): number => Math.floor(context.df.currentUtcDateTime.getTime() / 1000);
   const generation = context.df.currentUtcDateTime.toISOString();
   let state = forgetExpired(stateFromInput(context.df.getInput()), nowSeconds());
-  // Every event counts, ignored ones too: the bound is on history, whatever fills it.
+  // Events of any kind bound history (each also brings an idle timer, whose firing is recorded even
+  // when cancelled); new operations decide when a busy counter continues as new.
   let eventsThisGeneration = 0;
+  let newOperationsThisGeneration = 0;
   context.df.setCustomStatus(statusOf(state, generation));
 
   for (;;) {
@@ -69,6 +72,7 @@ const e3Counter: OrchestrationHandler = function* (context: OrchestrationContext
     } else {
       if (!context.df.isReplaying) context.log(`Received '${operation.op}' operation.`);
       const applied = applyOperation(state, operation, nowSeconds());
+      if (!applied.repeated) newOperationsThisGeneration += 1;
       if (applied.outcome === null && !context.df.isReplaying) {
         context.warn(`Refusing '${operation.op}': the value would leave the safe integer range.`);
       }
@@ -78,7 +82,10 @@ const e3Counter: OrchestrationHandler = function* (context: OrchestrationContext
       if (operation.op === "end" && !applied.repeated) return state.value;
     }
 
-    if (eventsThisGeneration >= E3_LIMITS.eventsPerGeneration) {
+    if (
+      newOperationsThisGeneration >= E3_LIMITS.newOperationsPerGeneration ||
+      eventsThisGeneration >= E3_LIMITS.maxEventsPerGeneration
+    ) {
       context.df.continueAsNew(stateToInput(forgetExpired(state, nowSeconds())));
       return;
     }
@@ -105,19 +112,25 @@ export interface ConfirmationTiming {
   pollMs: number;
   /** When it stops waiting and answers 202 (well below the platform's 230 s HTTP limit). */
   timeoutMs: number;
+  /**
+   * The least time between two raises of one operation, doubled after each resend. Under load a
+   * generation may end every second or so; without a growing gap every waiting request would
+   * resend at each one, and the copies would crowd out the operations they wait behind.
+   */
+  firstResendGapMs: number;
 }
 
-export const defaultConfirmationTiming: ConfirmationTiming = { pollMs: 250, timeoutMs: 30_000 };
+export const defaultConfirmationTiming: ConfirmationTiming = { pollMs: 250, timeoutMs: 30_000, firstResendGapMs: 2_000 };
 
 /** A client that sends the same key again gets the same operation's outcome, never a second application. */
 export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
 
 async function requireCounterInstance(
-  client: DurableClient,
   context: Parameters<DurableHttpHandler>[2],
   instanceId: string,
+  query: StatusQuery,
 ): Promise<DurableOrchestrationStatus> {
-  const status = await findInstance(client, context, instanceId);
+  const status = await findInstance(context, instanceId, query);
   if (status === undefined || status.name !== OrchestratorNames.counter) {
     throw notFound("instance_not_found", `No ${OrchestratorNames.counter} instance with ID '${instanceId}' exists.`);
   }
@@ -147,7 +160,8 @@ export function createE3OperationHandler(timing: ConfirmationTiming): DurableHtt
       throw badRequest("unknown_operation", `Unknown operation '${String(op).slice(0, 40)}'. Use incr, decr or end.`);
     }
     const operation = { op, id: operationIdOf(request) } satisfies CounterOperation;
-    const status = await requireCounterInstance(client, context, instanceId);
+    // customStatus is all it needs; the input (the carried ids) can be large.
+    const status = await requireCounterInstance(context, instanceId, { showInput: false });
     const startedAt = Date.now();
     let raises = 0;
     const report = (outcome: E3RequestOutcome): void => {
@@ -161,15 +175,18 @@ export function createE3OperationHandler(timing: ConfirmationTiming): DurableHtt
     }
     if (isTerminal(status)) throw finished(instanceId, status);
 
+    let lastRaisedAt = 0;
+    let resendGapMs = timing.firstResendGapMs;
     const raise = async (): Promise<void> => {
       raises += 1;
+      lastRaisedAt = Date.now();
       await client.raiseEvent(instanceId, EventNames.counterOperation, operation);
     };
     await raise();
     let raisedInGeneration = readCounterStatus(status.customStatus)?.generation;
     let latestGeneration = raisedInGeneration;
     const outcome = await pollStatus(
-      client,
+      context,
       instanceId,
       { intervalMs: timing.pollMs, timeoutMs: timing.timeoutMs },
       (current) => {
@@ -181,15 +198,20 @@ export function createE3OperationHandler(timing: ConfirmationTiming): DurableHtt
         return undefined;
       },
       async () => {
-        if (latestGeneration === raisedInGeneration) return;
+        if (latestGeneration === raisedInGeneration || Date.now() - lastRaisedAt < resendGapMs) return;
         raisedInGeneration = latestGeneration;
+        resendGapMs *= 2;
         await raise();
       },
     );
 
     if (outcome === "finished") {
       report("finished");
-      throw gone("instance_finished", `The instance '${instanceId}' finished before the '${op}' operation was applied.`);
+      // Not "was not applied": it may have been, and scrolled out of confirmedOps before the end.
+      throw gone(
+        "instance_finished",
+        `The instance '${instanceId}' finished before the '${op}' operation was confirmed; it may or may not have been applied.`,
+      );
     }
     if (outcome === undefined) {
       report("pending");
@@ -238,7 +260,8 @@ function finished(instanceId: string, status: DurableOrchestrationStatus): HttpE
 /** GET e3counter/{instanceId}: the current value, from customStatus while running and the output once ended. */
 const getCounterValue: DurableHttpHandler = async (request, client, context) => {
   const instanceId = validateResourceId(request.params.instanceId, "instance id");
-  const status = await requireCounterInstance(client, context, instanceId);
+  // The input gives the value before the first episode has published one.
+  const status = await requireCounterInstance(context, instanceId, { showInput: true });
   const value =
     status.runtimeStatus === df.OrchestrationRuntimeStatus.Completed
       ? status.output

@@ -50,7 +50,17 @@ export function validateApprovalRequest(input: unknown): ApprovalRequest {
     requester: requireName(requester, "requester"),
     timeoutHours: DEFAULT_APPROVAL_TIMEOUT_HOURS,
   };
-  if (approver !== undefined) request.approver = requireName(approver, "approver");
+  if (approver !== undefined) {
+    request.approver = requireName(approver, "approver");
+    // refuseDecision would refuse every decision on such a request (the requester may never decide
+    // it, and nobody else is its approver): it could only ever escalate, so it is not started.
+    if (sameName(request.approver, request.requester)) {
+      throw new ValidationError(
+        "approver_is_requester",
+        "approver must be someone other than the requester: a requester may never decide their own request.",
+      );
+    }
+  }
   if (timeoutHours !== undefined) {
     if (
       typeof timeoutHours !== "number" ||
@@ -94,7 +104,11 @@ export function parseApprovalRequest(input: unknown): ApprovalRequest | undefine
   }
 }
 
-/** Why a decision may not be taken: the body of a 403, and the reason the orchestrator ignores it. */
+/**
+ * Why a decision may not be taken: the body of a 403, and the reason the orchestrator logs when it
+ * ignores an event. It names nobody: the log goes to Application Insights, and a 403 must not tell
+ * a caller who may decide.
+ */
 export interface DecisionRefusal {
   code: "own_request" | "not_the_approver";
   message: string;
@@ -102,8 +116,9 @@ export interface DecisionRefusal {
 
 /**
  * Who may decide a request: never its requester, and only its approver when it names one. Names
- * compare case-insensitively, ignoring surrounding spaces and Unicode compatibility forms, so that
- * "Ana " or a full-width "ａｎａ" is still ana. Used both by the decision route (403) and by the
+ * compare case-insensitively, ignoring surrounding spaces, Unicode compatibility forms and invisible
+ * format characters (zero-width spaces and joiners, bidi marks: category Cf), so that "Ana ", a
+ * full-width "ａｎａ" or "ana\u200b" is still ana. Used both by the decision route (403) and by the
  * orchestrator (which ignores the event), because an event can be raised past the route.
  * Deterministic, as the orchestrator needs: no locale, no clock.
  */
@@ -112,13 +127,10 @@ export function refuseDecision(
   decision: Pick<ApprovalDecision, "by">,
 ): DecisionRefusal | undefined {
   if (sameName(decision.by, request.requester)) {
-    return { code: "own_request", message: `'${decision.by}' made this request and cannot decide it.` };
+    return { code: "own_request", message: "The requester of this request cannot decide it." };
   }
   if (request.approver !== undefined && !sameName(decision.by, request.approver)) {
-    return {
-      code: "not_the_approver",
-      message: `Only the approver this request names, '${request.approver}', can decide it; '${decision.by}' cannot.`,
-    };
+    return { code: "not_the_approver", message: "Only the approver this request names can decide it." };
   }
   return undefined;
 }
@@ -127,8 +139,12 @@ function sameName(a: string, b: string): boolean {
   return canonicalName(a) === canonicalName(b);
 }
 
+/** Format characters (Cf) are invisible, so "ana\u200b" would otherwise pass for someone else. */
+const FORMAT_CHARACTERS = /\p{Cf}/gu;
+
 function canonicalName(name: string): string {
-  return name.normalize("NFKC").trim().toLowerCase();
+  // Stripped before normalizing too, so that no format character keeps two characters from composing.
+  return name.replace(FORMAT_CHARACTERS, "").normalize("NFKC").replace(FORMAT_CHARACTERS, "").trim().toLowerCase();
 }
 
 export function approvalDeadline(requestedAt: Date, timeoutHours: number): Date {
@@ -152,7 +168,8 @@ export function approvalOutcome(
 }
 
 function requireName(value: unknown, field: string): string {
-  if (typeof value !== "string" || value.trim().length === 0 || value.length > MAX_NAME_LENGTH || hasControlCharacter(value)) {
+  // A name of nothing but spaces and format characters would compare equal to every other such name.
+  if (typeof value !== "string" || value.length > MAX_NAME_LENGTH || canonicalName(value).length === 0 || hasControlCharacter(value)) {
     throw new ValidationError(
       `invalid_${field}`,
       `${field} must be a non-empty string of at most ${MAX_NAME_LENGTH} characters, without control characters.`,

@@ -9,7 +9,6 @@ export const DEFAULT_ADD_AMOUNT = 1;
 
 export const mutatingCounterOperations = ["add", "reset"] as const;
 export type MutatingCounterOperation = (typeof mutatingCounterOperations)[number];
-export type CounterEntityOperation = MutatingCounterOperation | "get";
 
 /**
  * Thrown inside the entity so that the operation reports an error result and leaves state as it

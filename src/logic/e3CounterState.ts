@@ -35,12 +35,18 @@ export const E3_LIMITS = {
    * redelivered after a worker crash) and the endpoint's own resends, with room to spare.
    */
   rememberSeconds: 10 * 60,
-  /** ...and at most this many ids (about 90 KB of carried input; the extension moves it to a blob). */
+  /** ...and at most this many ids (100 to 200 KB of carried input at the limit; the extension keeps it in a blob). */
   maxRememberedOps: 2_000,
   /** How many outcomes customStatus shows, newest last (customStatus is limited to 16 KB). */
   confirmedOpsShown: 64,
-  /** ContinueAsNew after this many events even under constant load, so that history stays bounded. */
-  eventsPerGeneration: 50,
+  /**
+   * ContinueAsNew after this many new operations even under constant load. Repeats of remembered
+   * ids do not count: under load the endpoint's copies must not end generations sooner, or each
+   * ContinueAsNew would drop more events and cause more copies.
+   */
+  newOperationsPerGeneration: 50,
+  /** ...and after this many events of any kind, so that history stays bounded whatever arrives. */
+  maxEventsPerGeneration: 300,
   /** ...or once no event arrived for this long, so the status input catches up quickly. */
   idleSeconds: 1,
 } as const;

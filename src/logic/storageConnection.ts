@@ -8,6 +8,9 @@
  *   `__tableServiceUri`): an identity-based connection. `__credential=managedidentity` selects the
  *   app's managed identity, `__clientId` a user-assigned one; without `__credential` the default
  *   credential chain is used (the managed identity in Azure, your `az login` locally).
+ *   The host also accepts other identities (`__clientSecret` with `__tenantId`, a certificate,
+ *   `__managedIdentityResourceId`, ...). These clients do not, and refuse those settings rather
+ *   than ignore them: ignored, they would reach storage as a different identity than the host.
  *
  * Pure: no Azure imports, so this is testable without the SDKs and costs nothing to load.
  */
@@ -27,6 +30,26 @@ export type StorageConnection =
     };
 
 export type SettingsSource = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Identity settings the host reads (through Microsoft.Extensions.Azure) that select another identity
+ * than the ones these clients support, keyed by lower-cased property. Only `__credential` and
+ * `__clientId` are supported.
+ */
+const UNSUPPORTED_IDENTITY_SETTINGS = new Map(
+  [
+    "tenantId",
+    "clientSecret",
+    "clientCertificate",
+    "clientCertificatePath",
+    "clientCertificateStoreName",
+    "clientCertificateStoreLocation",
+    "managedIdentityResourceId",
+    "managedIdentityObjectId",
+    "managedIdentityClientId",
+    "tokenFilePath",
+  ].map((property) => [property.toLowerCase(), property]),
+);
 
 /** Storage account names: 3 to 24 lower-case letters and digits. */
 const ACCOUNT_NAME = /^[a-z0-9]{3,24}$/;
@@ -49,6 +72,19 @@ export function storageConnectionFrom(env: SettingsSource, name: string = STORAG
       `The ${name} setting is missing: set ${name} to a connection string (UseDevelopmentStorage=true for Azurite), ` +
         `or ${name}__accountName to the storage account's name to connect with the app's managed identity.`,
     );
+  }
+
+  for (const property of section.keys()) {
+    const unsupported = UNSUPPORTED_IDENTITY_SETTINGS.get(property);
+    // The setting is named, never its value: a client secret must not end up in a log.
+    if (unsupported !== undefined) {
+      throw new Error(
+        `${name}__${unsupported} is set, but this app's storage clients support only the managed identity ` +
+          `(${name}__credential=managedidentity, with ${name}__clientId for a user-assigned one) or, without ` +
+          `${name}__credential, the default credential chain; they would reach storage as a different identity ` +
+          `than the Functions host. Remove ${name}__${unsupported}, or set ${name} to a connection string.`,
+      );
+    }
   }
 
   const blobServiceUri = serviceUri(name, "blobServiceUri", blobUri, accountName, "blob");

@@ -25,6 +25,12 @@ interface ClaimEntity {
   claimedAt: Date;
 }
 
+/**
+ * Why a takeover lost: "changed" when someone else replaced the claim first (412), "released" when
+ * it was deleted since it was read (404), which leaves the id unclaimed.
+ */
+export type TakeOverLoss = "changed" | "released";
+
 const ROW_KEY = "claim";
 
 export class SingletonClaims {
@@ -61,15 +67,19 @@ export class SingletonClaims {
     }
   }
 
-  /** Replaces a claim that was read with `previous.etag` by a new "starting" one; undefined when someone else changed or removed it first. */
-  async tryTakeOver(previous: SingletonClaim, orchestrator: string, now: Date): Promise<SingletonClaim | undefined> {
+  /**
+   * Replaces a claim that was read with `previous.etag` by a new "starting" one; or says why not:
+   * "changed" when someone else replaced it first, "released" when it was deleted meanwhile.
+   */
+  async tryTakeOver(previous: SingletonClaim, orchestrator: string, now: Date): Promise<SingletonClaim | TakeOverLoss> {
     try {
       const response = await this.table.updateEntity(this.entity(previous.instanceId, orchestrator, now), "Replace", {
         etag: previous.etag,
       });
       return this.claim(previous.instanceId, orchestrator, "starting", now, response.etag);
     } catch (error) {
-      if (hasStatus(error, 412) || hasStatus(error, 404)) return undefined;
+      if (hasStatus(error, 412)) return "changed";
+      if (hasStatus(error, 404)) return "released";
       throw error;
     }
   }

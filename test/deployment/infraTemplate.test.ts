@@ -15,6 +15,99 @@ const template = read("infra/main.bicep");
 const resources = resourcesOf(template);
 const params = paramsOf(template);
 
+/**
+ * Evaluates a Bicep expression of string literals, identifiers, function calls, `!` and one-parameter
+ * lambdas (`x => ...`): enough for the template's derived names, with the functions they use,
+ * implemented as the Bicep documentation describes them. Anything else throws, so a template
+ * change that this cannot follow fails the test instead of passing it unchecked.
+ */
+type BicepValue = string | number | boolean | BicepValue[] | ((argument: BicepValue) => BicepValue);
+
+function evaluateBicep(expression: string, scope: Readonly<Record<string, BicepValue>>): BicepValue {
+  const tokens = expression.match(/'(?:[^'\\]|\\.)*'|\d+|=>|[A-Za-z_]\w*|[(),!]|\S/g) ?? [];
+  let at = 0;
+  const peek = (): string | undefined => tokens[at];
+  const next = (): string => {
+    const token = tokens[at++];
+    if (token === undefined) throw new Error(`Unexpected end of '${expression}'.`);
+    return token;
+  };
+  const expect_ = (token: string): void => {
+    const found = next();
+    if (found !== token) throw new Error(`Expected '${token}' but found '${found}' in '${expression}'.`);
+  };
+  const str = (value: BicepValue | undefined): string => {
+    if (typeof value !== "string") throw new Error(`Expected a string, got ${JSON.stringify(value)}.`);
+    return value;
+  };
+  const arr = (value: BicepValue | undefined): BicepValue[] => {
+    if (!Array.isArray(value)) throw new Error(`Expected an array, got ${JSON.stringify(value)}.`);
+    return value;
+  };
+  const functions: Record<string, (...args: BicepValue[]) => BicepValue> = {
+    toLower: (value) => str(value).toLowerCase(),
+    take: (value, count) => {
+      if (typeof count !== "number") throw new Error("take: count must be an int.");
+      return typeof value === "string" ? value.slice(0, count) : arr(value).slice(0, count);
+    },
+    replace: (value, oldString, newString) => str(value).split(str(oldString)).join(str(newString)),
+    split: (value, delimiter) => str(value).split(str(delimiter)),
+    join: (values, delimiter) => arr(values).map(str).join(str(delimiter)),
+    empty: (value) => (typeof value === "string" || Array.isArray(value) ? value.length === 0 : false),
+    filter: (values, predicate) => {
+      if (typeof predicate !== "function") throw new Error("filter: the predicate must be a lambda.");
+      return arr(values).filter((item) => predicate(item) === true);
+    },
+  };
+  function parseExpression(locals: Readonly<Record<string, BicepValue>>): BicepValue {
+    const token = peek();
+    if (token !== undefined && /^[A-Za-z_]\w*$/.test(token) && tokens[at + 1] === "=>") {
+      at += 2;
+      const start = at;
+      // Skip the body once to find where it ends; it is parsed again for every call.
+      parseExpression({ ...locals, [token]: "" });
+      const end = at;
+      return (argument: BicepValue) => {
+        const saved = at;
+        at = start;
+        const result = parseExpression({ ...locals, [token]: argument });
+        if (at !== end) throw new Error("The lambda body was parsed differently.");
+        at = saved;
+        return result;
+      };
+    }
+    if (token === "!") {
+      next();
+      return parseExpression(locals) !== true;
+    }
+    return parsePrimary(locals);
+  }
+  function parsePrimary(locals: Readonly<Record<string, BicepValue>>): BicepValue {
+    const token = next();
+    if (token.startsWith("'")) return token.slice(1, -1).replace(/\\(.)/g, "$1");
+    if (/^\d+$/.test(token)) return Number(token);
+    if (!/^[A-Za-z_]\w*$/.test(token)) throw new Error(`Unexpected '${token}' in '${expression}'.`);
+    if (peek() !== "(") {
+      const value = locals[token] ?? scope[token];
+      if (value === undefined) throw new Error(`Unknown identifier '${token}'.`);
+      return value;
+    }
+    const fn = functions[token];
+    if (fn === undefined) throw new Error(`The test cannot evaluate the Bicep function '${token}'.`);
+    expect_("(");
+    const args: BicepValue[] = [];
+    while (peek() !== ")") {
+      args.push(parseExpression(locals));
+      if (peek() === ",") next();
+    }
+    expect_(")");
+    return fn(...args);
+  }
+  const value = parseExpression({});
+  if (at !== tokens.length) throw new Error(`Unexpected '${tokens[at] ?? ""}' in '${expression}'.`);
+  return value;
+}
+
 function only(type: string): BicepResource {
   const matching = resources.filter((resource) => resource.type === type);
   expect(matching, type).toHaveLength(1);
@@ -190,6 +283,54 @@ describe("infra/main.bicep parameters", () => {
       const { names, files } = parametersOf(command);
       const fromFiles = files.flatMap((file) => Object.keys((JSON.parse(read(file)) as { parameters: Record<string, unknown> }).parameters));
       expect([...names, ...fromFiles], command.join(" ")).toEqual(expect.arrayContaining(required));
+    }
+  });
+});
+
+describe("infra/main.bicep content share name", () => {
+  const expression = /^\s*contentShare:\s*(.+)$/m.exec(withoutComments(template))?.[1]?.trim() ?? "";
+  const shareFor = (appName: string): BicepValue => evaluateBicep(expression, { appName });
+  // Azure Files: 3-63 lower-case letters, digits and hyphens, starting and ending with a letter or
+  // digit, no two hyphens in a row.
+  const SHARE_NAME = /^(?=.{3,63}$)[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+  it("derives the share from appName in names.contentShare", () => {
+    expect(expression).toMatch(/\bappName\b/);
+  });
+
+  it.each([
+    ["df-patterns-app", "df-patterns-app"],
+    ["DF-Patterns-App", "df-patterns-app"],
+    ["my--app", "my-app"],
+    ["my---app", "my-app"],
+    ["a----------b", "a-b"],
+    ["abc", "abc"],
+    ["a-b", "a-b"],
+    ["x".repeat(60), "x".repeat(60)],
+    ["ab--".repeat(15), `${"ab-".repeat(14)}ab`],
+  ])("makes %j the valid share name %j", (appName, share) => {
+    expect(shareFor(appName)).toBe(share);
+    expect(share).toMatch(SHARE_NAME);
+  });
+
+  it("keeps it at 63 characters for a name longer than appName's @maxLength allows, with no hyphen at the end", () => {
+    expect(shareFor("a".repeat(70))).toBe("a".repeat(63));
+    expect(shareFor(`${"a".repeat(62)}-bcd`)).toBe("a".repeat(62));
+  });
+
+  it("gives a valid share name for every app name Azure accepts (3-60 letters, digits and hyphens, a letter or digit at each end)", () => {
+    const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let seed = 20240229;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const letterOrDigit = (): string => alphabet.charAt(random(alphabet.length));
+    for (let i = 0; i < 500; i++) {
+      const length = 3 + random(58);
+      const middle = Array.from({ length: length - 2 }, () => (random(3) === 0 ? "-" : letterOrDigit())).join("");
+      const appName = `${letterOrDigit()}${middle}${letterOrDigit()}`;
+      expect(shareFor(appName), appName).toMatch(SHARE_NAME);
     }
   });
 });

@@ -1,11 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import * as df from "durable-functions";
 import type { InvocationContext } from "@azure/functions";
-import { invocationContext, loadApp, registeredFunction } from "../support/functionsHost.js";
+import { invocationContext, loadApp, registeredFunction, type LogLine } from "../support/functionsHost.js";
 import { useFakeDurableExtension } from "../support/fakeDurableExtension.js";
-import { findInstance } from "../../src/durable/instances.js";
+import { findInstance, pollStatus } from "../../src/durable/instances.js";
 
-/** findInstance with the real DurableClient against the fake extension, including the probe after a rejected getStatus. */
+/** Status reads against the fake extension's status endpoint, the one durable-functions' getStatus calls. */
 
 const fake = useFakeDurableExtension();
 
@@ -13,89 +12,94 @@ beforeAll(async () => {
   await loadApp();
 });
 
-function find(instanceId: string): ReturnType<typeof findInstance> {
-  const context: InvocationContext = invocationContext(registeredFunction("HttpStartSingle"), [], fake.clientData());
-  return findInstance(df.getClient(context), context, instanceId);
-}
-
-/**
- * The interleaving of two starters: this caller's getStatus is answered 404, then (before its probe)
- * the other caller's start lands. The fake answers 404 to the first status query and adds the
- * instance as it does so, so the probe that follows finds it.
- */
-function instanceAppearsAfterFirstQuery(instanceId: string, runtimeStatus: "Pending" | "Completed"): void {
-  let queries = 0;
-  fake.onStatusQuery = (queried) => {
-    if (queried !== instanceId || ++queries > 1) return undefined;
-    fake.addInstance({
-      name: "E3_Counter",
-      instanceId,
-      runtimeStatus,
-      input: 4,
-      customStatus: { value: 4 },
-      output: runtimeStatus === "Completed" ? 9 : null,
-      createdTime: "2030-01-02T03:04:05.000Z",
-      lastUpdatedTime: "2030-01-02T03:04:06.000Z",
-    });
-    return 404;
-  };
+function contextWith(logs: LogLine[] = []): InvocationContext {
+  return invocationContext(registeredFunction("HttpStartSingle"), logs, fake.clientData());
 }
 
 describe("findInstance", () => {
-  it("returns the status of an existing instance with one status query", async () => {
-    fake.addInstance({ name: "E3_Counter", instanceId: "c1", runtimeStatus: "Running", input: 3 });
-    const status = await find("c1");
+  it("returns an existing instance's status, with Dates, from one status query", async () => {
+    fake.addInstance({
+      name: "E3_Counter",
+      instanceId: "c1",
+      runtimeStatus: "Running",
+      input: 3,
+      createdTime: "2030-01-02T03:04:05.000Z",
+      lastUpdatedTime: "2030-01-02T03:04:06.000Z",
+    });
+
+    const status = await findInstance(contextWith(), "c1", { showInput: true });
+
     expect(status).toMatchObject({ name: "E3_Counter", instanceId: "c1", runtimeStatus: "Running", input: 3 });
+    expect(status?.createdTime).toEqual(new Date("2030-01-02T03:04:05.000Z"));
+    expect(status?.lastUpdatedTime).toEqual(new Date("2030-01-02T03:04:06.000Z"));
     expect(fake.statusQueries).toBe(1);
   });
 
-  it("returns undefined for an unknown id, after asking the status endpoint for its 404", async () => {
-    expect(await find("nobody")).toBeUndefined();
-    expect(fake.statusQueries).toBe(2);
+  it("leaves the input out when asked to", async () => {
+    fake.addInstance({ name: "E3_Counter", instanceId: "c1", input: { value: 1, recentOps: [["a", 1, 1]] } });
+    const status = await findInstance(contextWith(), "c1", { showInput: false });
+    expect(status?.input).toBeNull();
   });
 
-  it("returns the instance the probe finds when it was started between getStatus's 404 and the probe", async () => {
-    instanceAppearsAfterFirstQuery("raced", "Pending");
+  it("returns a finished instance, which the endpoint answers with 200", async () => {
+    fake.addInstance({ name: "E3_Counter", instanceId: "done", runtimeStatus: "Completed", output: 9 });
+    expect(await findInstance(contextWith(), "done", { showInput: false })).toMatchObject({ runtimeStatus: "Completed", output: 9 });
+  });
 
-    const status = await find("raced");
+  it("returns undefined for an unknown id: the endpoint's 404 is the contract, with no second query", async () => {
+    expect(await findInstance(contextWith(), "nobody", { showInput: true })).toBeUndefined();
+    expect(fake.statusQueries).toBe(1);
+  });
 
-    expect(fake.statusQueries).toBe(2);
-    expect(status).toEqual({
-      name: "E3_Counter",
-      instanceId: "raced",
-      runtimeStatus: "Pending",
-      input: 4,
-      output: null,
-      customStatus: { value: 4 },
-      createdTime: new Date("2030-01-02T03:04:05.000Z"),
-      lastUpdatedTime: new Date("2030-01-02T03:04:06.000Z"),
+  it("asks for an id with URL-reserved characters encoded", async () => {
+    fake.addInstance({ name: "E3_Counter", instanceId: "a:b~c.d" });
+    expect(await findInstance(contextWith(), "a:b~c.d", { showInput: false })).toMatchObject({ instanceId: "a:b~c.d" });
+  });
+
+  it("throws, with the status code, when the endpoint answers anything else", async () => {
+    fake.onStatusQuery = () => 500;
+    await expect(findInstance(contextWith(), "c1", { showInput: true })).rejects.toThrow(
+      "The Durable extension answered 500 for the status of 'c1'",
+    );
+  });
+
+  it("refuses a body that is not an orchestration status", async () => {
+    fake.addInstance({ name: "E3_Counter", instanceId: "odd", runtimeStatus: "Sleeping" as "Running" });
+    await expect(findInstance(contextWith(), "odd", { showInput: true })).rejects.toThrow(
+      "The status endpoint answered for 'odd' with a body that is not an orchestration status.",
+    );
+  });
+});
+
+describe("pollStatus", () => {
+  it("reads without the input until done answers", async () => {
+    const instance = fake.addInstance({ name: "E3_Counter", instanceId: "c1", input: "large", customStatus: 0 });
+    setTimeout(() => (instance.customStatus = 3), 30);
+
+    const seenInputs: unknown[] = [];
+    const result = await pollStatus(contextWith(), "c1", { intervalMs: 5, timeoutMs: 2_000 }, (status) => {
+      seenInputs.push(status.input);
+      return status.customStatus === 3 ? "done" : undefined;
     });
-    expect(status?.createdTime).toBeInstanceOf(Date);
-    expect(status?.lastUpdatedTime).toBeInstanceOf(Date);
+
+    expect(result).toBe("done");
+    expect(new Set(seenInputs)).toEqual(new Set([null]));
   });
 
-  it("returns a finished instance the probe finds with 200", async () => {
-    instanceAppearsAfterFirstQuery("raced-done", "Completed");
-    expect(await find("raced-done")).toMatchObject({ instanceId: "raced-done", runtimeStatus: "Completed", output: 9 });
+  it("answers undefined when the time is up", async () => {
+    fake.addInstance({ name: "E3_Counter", instanceId: "c1" });
+    expect(await pollStatus(contextWith(), "c1", { intervalMs: 5, timeoutMs: 40 }, () => undefined)).toBeUndefined();
   });
 
-  it("rethrows getStatus's own error when the probe answers neither 404 nor a status", async () => {
-    const answers = [500, 503];
-    fake.onStatusQuery = () => answers.shift();
-
-    await expect(find("broken")).rejects.toThrow("The operation failed with an unexpected status code: 500.");
-    expect(fake.statusQueries).toBe(2);
-  });
-
-  it("refuses a probe body that is not an orchestration status", async () => {
+  it("rides out a failed read, with a warning, instead of failing the caller's request", async () => {
+    fake.addInstance({ name: "E3_Counter", instanceId: "c1", customStatus: 7 });
     let queries = 0;
-    fake.onStatusQuery = () => (++queries === 1 ? 404 : undefined);
-    fake.addInstance({ name: "E3_Counter", instanceId: "odd", runtimeStatus: "Running" });
-    const instance = fake.instances.get("odd");
-    if (instance === undefined) throw new Error("the fake has no instance");
-    // What an extension answering in some other shape would send.
-    Object.assign(instance, { createdTime: 17 });
+    fake.onStatusQuery = () => (++queries === 1 ? 503 : undefined);
+    const logs: LogLine[] = [];
 
-    await expect(find("odd")).rejects.toThrow("The status endpoint answered for 'odd' with a body that is not an orchestration status.");
+    const result = await pollStatus(contextWith(logs), "c1", { intervalMs: 5, timeoutMs: 2_000 }, (status) => status.customStatus);
+
+    expect(result).toBe(7);
+    expect(logs).toEqual([{ level: "warning", message: expect.stringContaining("Reading the status of 'c1' failed; trying again:") as unknown }]);
   });
 });

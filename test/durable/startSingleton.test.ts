@@ -256,4 +256,62 @@ describe("startSingleton", () => {
     expect(fake.starts).toEqual([{ name: "E3_Counter", instanceId: id, input: 3 }]);
     expect(await claims.read(id)).toMatchObject({ state: "started" });
   });
+
+  describe("when the claim it would take over is released between its read and its takeover", () => {
+    /**
+     * Claims whose takeover finds the claim deleted, as when the starter that held it releases it
+     * after a failed start right after this one read it: the release really happens in the table,
+     * so the takeover really gets Table storage's 404. `meanwhile` runs after that 404.
+     */
+    class ReleasedBeforeTakeOver extends SingletonClaims {
+      creates = 0;
+      constructor(
+        table: Awaited<ReturnType<typeof storageTable>>,
+        private readonly meanwhile: (instanceId: string) => Promise<void> = () => Promise.resolve(),
+      ) {
+        super(table);
+      }
+      override tryCreate(instanceId: string, orchestrator: string, now: Date) {
+        this.creates += 1;
+        return super.tryCreate(instanceId, orchestrator, now);
+      }
+      override async tryTakeOver(previous: SingletonClaim, orchestrator: string, now: Date) {
+        await claims.release(previous);
+        const result = await super.tryTakeOver(previous, orchestrator, now);
+        await this.meanwhile(previous.instanceId);
+        return result;
+      }
+    }
+
+    async function finishedInstance(prefix: string): Promise<string> {
+      const id = newId(prefix);
+      expect(await run(id, 1)).toBe("started");
+      const instance = fake.instances.get(id);
+      if (instance === undefined) throw new Error("the fake has no instance");
+      instance.runtimeStatus = "Completed";
+      return id;
+    }
+
+    it("claims the id with one more insert and starts it, rather than answering exists with nothing running", async () => {
+      const id = await finishedInstance("released-takeover");
+      const releasing = new ReleasedBeforeTakeOver(await storageTable(`${fake.taskHub}SingletonClaims`));
+
+      expect(await run(id, 2, undefined, releasing)).toBe("started");
+      expect(releasing.creates).toBe(2);
+      expect(fake.starts.map((start) => start.input)).toEqual([1, 2]);
+      expect(await claims.read(id)).toMatchObject({ orchestrator: "E3_Counter", state: "started" });
+    });
+
+    it("inserts only once more: answers exists when another starter claims the id first, and starts nothing", async () => {
+      const id = await finishedInstance("released-lost");
+      const rival = (instanceId: string) => claimStartingAt(instanceId, new Date()).then(() => undefined);
+      const releasing = new ReleasedBeforeTakeOver(await storageTable(`${fake.taskHub}SingletonClaims`), rival);
+
+      expect(await run(id, 2, undefined, releasing)).toBe("exists");
+      expect(releasing.creates).toBe(2);
+      expect(fake.starts.map((start) => start.input)).toEqual([1]);
+      // The rival's fresh claim stands: its start is in flight.
+      expect(await claims.read(id)).toMatchObject({ state: "starting" });
+    });
+  });
 });

@@ -108,6 +108,18 @@ describe("POST approvals (ApprovalStart)", () => {
       "approver must be a non-empty string of at most 200 characters, without control characters.",
     ],
     [
+      "the requester as its own approver",
+      JSON.stringify({ amount: 250, requester: "ada", approver: " ADA" }),
+      "approver_is_requester",
+      "approver must be someone other than the requester: a requester may never decide their own request.",
+    ],
+    [
+      "the requester as its own approver, with a zero-width space",
+      JSON.stringify({ amount: 250, requester: "ada", approver: "ada\u200b" }),
+      "approver_is_requester",
+      "approver must be someone other than the requester: a requester may never decide their own request.",
+    ],
+    [
       "a zero timeout",
       JSON.stringify({ amount: 250, requester: "ada", timeoutHours: 0 }),
       "invalid_timeout",
@@ -178,10 +190,9 @@ describe("POST approvals/{instanceId}/decision (ApprovalDecision)", () => {
       const response = await decide("ap1", JSON.stringify({ approved: true, by: "linus" }));
 
       expect(response.status).toBe(403);
-      expect(response.body).toEqual({
-        error: "not_the_approver",
-        message: "Only the approver this request names, 'grace', can decide it; 'linus' cannot.",
-      });
+      expect(response.body).toEqual({ error: "not_the_approver", message: "Only the approver this request names can decide it." });
+      // Who the approver is stays with the instance: a caller who may not decide does not learn it.
+      expect(JSON.stringify(response.body)).not.toContain("grace");
       expect(fake.raisedEvents).toEqual([]);
     });
 
@@ -189,13 +200,13 @@ describe("POST approvals/{instanceId}/decision (ApprovalDecision)", () => {
       ["a request without an approver", { amount: 250, requester: "ada", timeoutHours: 72 }, "ada"],
       ["a request without an approver, in other case", { amount: 250, requester: "ada", timeoutHours: 72 }, "ADA"],
       ["a request naming another approver", { amount: 250, requester: "ada", approver: "grace", timeoutHours: 72 }, "ada"],
-      ["a request naming the requester as its approver", { amount: 250, requester: "ada", approver: "ada", timeoutHours: 72 }, "Ada"],
+      ["a request naming another approver, with a zero-width space", { amount: 250, requester: "ada", approver: "grace", timeoutHours: 72 }, "ada\u200b"],
     ])("answers 403 own_request when the requester decides %s, and raises nothing", async (_case, input, by) => {
       approvalAt("ap1", "awaiting-decision", "Running", input);
       const response = await decide("ap1", JSON.stringify({ approved: true, by }));
 
       expect(response.status).toBe(403);
-      expect(response.body).toEqual({ error: "own_request", message: `'${by}' made this request and cannot decide it.` });
+      expect(response.body).toEqual({ error: "own_request", message: "The requester of this request cannot decide it." });
       expect(fake.raisedEvents).toEqual([]);
     });
 

@@ -157,7 +157,7 @@ describe(`${OrchestratorNames.approval} through the SDK's replay`, () => {
     expect(ignored.customStatus).toEqual({ stage: "awaiting-decision", deadline: at(72 * HOUR) });
     expect(ignored.logs).toContainEqual({
       level: "warning",
-      message: "Ignoring an ApprovalEvent: Only the approver this request names, 'bob', can decide it; 'carol' cannot.",
+      message: "Ignoring an ApprovalEvent: Only the approver this request names can decide it.",
     });
     // As for a malformed event: the wait goes on, bounded by a fresh timer at the original deadline.
     expect(asSent(ignored.actions.slice(1))).toEqual([
@@ -193,7 +193,7 @@ describe(`${OrchestratorNames.approval} through the SDK's replay`, () => {
     expect(ignored.customStatus).toEqual({ stage: "awaiting-decision", deadline: at(72 * HOUR) });
     expect(ignored.logs).toContainEqual({
       level: "warning",
-      message: "Ignoring an ApprovalEvent: ' Dan' made this request and cannot decide it.",
+      message: "Ignoring an ApprovalEvent: The requester of this request cannot decide it.",
     });
     expect(ignored.newTasks.map((task) => task.action.actionType)).toEqual([ActionType.CreateTimer]);
 
@@ -203,16 +203,27 @@ describe(`${OrchestratorNames.approval} through the SDK's replay`, () => {
     expect(handle.action.input).toMatchObject({ status: "rejected", decidedBy: "erin", requester: "dan" });
   });
 
-  it("ignores the requester's decision even when the request names them as its approver, and escalates", async () => {
-    const { run } = await awaitingDecision({ amount: 10, requester: "dan", approver: "dan", timeoutHours: 1 });
+  it("ignores the requester's decision with a zero-width space, and logs no name", async () => {
+    const { run } = await awaitingDecision({ amount: 10, requester: "dan", approver: "erin", timeoutHours: 1 });
 
-    const ignored = await run.deliver(decision(run, { approved: true, by: "dan" }));
-    expect(ignored.logs).toContainEqual({ level: "warning", message: "Ignoring an ApprovalEvent: 'dan' made this request and cannot decide it." });
+    const ignored = await run.deliver(decision(run, { approved: true, by: "dan\u200b" }));
+    expect(ignored.isDone).toBe(false);
+    expect(ignored.logs).toEqual([{ level: "warning", message: "Ignoring an ApprovalEvent: The requester of this request cannot decide it." }]);
 
     run.advance(HOUR);
     const timedOut = await run.deliver(run.timerFired(run.lastTask(isTimer)));
     expect(timedOut.customStatus).toEqual({ stage: "escalated", deadline: at(HOUR) });
     expect(timedOut.newTasks.map((task) => task.action.functionName)).toEqual([ActivityNames.escalate]);
+  });
+
+  it("fails an instance whose request names the requester as its approver: nobody could ever decide it", async () => {
+    const run = new OrchestrationRun(OrchestratorNames.approval, { amount: 10, requester: "dan", approver: "Dan", timeoutHours: 1 });
+
+    const result = await run.start();
+
+    expect(result.failed).toBe(true);
+    expect(result.error).toBe("approver must be someone other than the requester: a requester may never decide their own request.");
+    expect(result.actions).toEqual([]);
   });
 
   it("escalates at the original deadline after a malformed event, ignoring the replaced timer's firing", async () => {

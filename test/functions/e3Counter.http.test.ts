@@ -10,7 +10,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 const GENERATION = "2026-01-05T09:00:00.000Z";
 const NEXT_GENERATION = "2026-01-05T09:00:03.000Z";
 /** Short timings for the tests that wait for a confirmation that comes late or never. */
-const QUICK: ConfirmationTiming = { pollMs: 10, timeoutMs: 2_000 };
+const QUICK: ConfirmationTiming = { pollMs: 10, timeoutMs: 2_000, firstResendGapMs: 0 };
 
 const ANY_UUID: unknown = expect.stringMatching(UUID);
 
@@ -201,7 +201,7 @@ describe("POST e3counter/{instanceId}/{op} (E3CounterOperation)", () => {
       expect(response.status).toBe(410);
       expect(response.body).toEqual({
         error: "instance_finished",
-        message: "The instance 'c1' finished before the 'incr' operation was applied.",
+        message: "The instance 'c1' finished before the 'incr' operation was confirmed; it may or may not have been applied.",
       });
       expect(fake.raisedEvents).toHaveLength(1);
     });
@@ -351,11 +351,38 @@ describe("POST e3counter/{instanceId}/{op} (E3CounterOperation)", () => {
       ]);
     });
 
+    it("waits at least firstResendGapMs between raises, doubling the gap after each resend", async () => {
+      runningCounter("c1", 10);
+      const raisedAt: number[] = [];
+      let generation = 0;
+      // A busy counter: a new generation every 20 ms, and this operation is never confirmed.
+      const churn = setInterval(() => {
+        generation += 1;
+        continueAsNew(instance("c1"), new Date(Date.parse(GENERATION) + generation * 1000).toISOString());
+      }, 20);
+      fake.onRaiseEvent = () => raisedAt.push(Date.now());
+
+      try {
+        await operateWith({ pollMs: 5, timeoutMs: 700, firstResendGapMs: 100 }, "c1", "incr");
+      } finally {
+        clearInterval(churn);
+      }
+
+      // Raised at 0, then no sooner than 100, 200 and 400 ms after each previous raise: 4 raises in
+      // 700 ms, where a resend at every new generation would have made about 35.
+      expect(raisedAt.length).toBeGreaterThanOrEqual(3);
+      expect(raisedAt.length).toBeLessThanOrEqual(4);
+      const gaps = raisedAt.slice(1).map((at, index) => at - (raisedAt[index] ?? at));
+      gaps.forEach((gap, index) => {
+        expect(gap).toBeGreaterThanOrEqual(100 * 2 ** index - 5);
+      });
+    });
+
     it("never raises it again while the generation stays the same, and answers 202 when the time is up", async () => {
       runningCounter("c1", 3);
       const started = Date.now();
 
-      const response = await operateWith({ pollMs: 10, timeoutMs: 150 }, "c1", "incr");
+      const response = await operateWith({ pollMs: 10, timeoutMs: 150, firstResendGapMs: 0 }, "c1", "incr");
 
       expect(Date.now() - started).toBeGreaterThanOrEqual(150);
       // Raised once; unconfirmed for the whole wait, but no new generation, so nothing was dropped.
@@ -375,7 +402,7 @@ describe("POST e3counter/{instanceId}/{op} (E3CounterOperation)", () => {
 
     it("answers a repeat with the 202's Idempotency-Key once the counter has confirmed it, without raising it again", async () => {
       runningCounter("c1", 3);
-      const accepted = await operateWith({ pollMs: 10, timeoutMs: 100 }, "c1", "incr");
+      const accepted = await operateWith({ pollMs: 10, timeoutMs: 100, firstResendGapMs: 0 }, "c1", "incr");
       expect(accepted.status).toBe(202);
       const { operationId } = accepted.body as { operationId: string };
       // The counter gets to it after the endpoint stopped waiting.
@@ -392,7 +419,7 @@ describe("POST e3counter/{instanceId}/{op} (E3CounterOperation)", () => {
 
     it("raises a repeat with the 202's Idempotency-Key again when it is still unconfirmed, and the counter applies it once", async () => {
       runningCounter("c1", 3);
-      const accepted = await operateWith({ pollMs: 10, timeoutMs: 100 }, "c1", "incr");
+      const accepted = await operateWith({ pollMs: 10, timeoutMs: 100, firstResendGapMs: 0 }, "c1", "incr");
       const { operationId } = accepted.body as { operationId: string };
       fake.onRaiseEvent = applyOperation;
 

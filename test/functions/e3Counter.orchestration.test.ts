@@ -474,18 +474,32 @@ describe(`${OrchestratorNames.counter} through the SDK's replay`, () => {
       expect(fireAtOf(run.lastTask(isTimer).action)).toBe(new Date((newAt + E3_LIMITS.rememberSeconds) * 1000).toISOString());
     });
 
-    it("counts ignored events towards the generation's limit too", async () => {
+    it("continues as new after maxEventsPerGeneration events of any kind, ignored ones included", async () => {
       const run = counter(4);
       await run.start();
 
       const flooded = await run.deliver(
-        ...Array.from({ length: E3_LIMITS.eventsPerGeneration }, () => operation(run, "reset")),
+        ...Array.from({ length: E3_LIMITS.maxEventsPerGeneration }, () => operation(run, "reset")),
         operation(run, { op: "incr", id: "late" }),
       );
 
       expect(flooded.isDone).toBe(true);
       expect(flooded.continuedAsNewWith).toBe(4);
       expect(status(flooded).confirmedOps).toEqual([]);
+    });
+
+    it("does not let repeats of remembered ids end a generation sooner", async () => {
+      const run = counter();
+      await run.start();
+      await run.deliver(...increments(run, ids(0, 10)));
+
+      // 100 copies of the ten remembered ids, then one new operation: no ContinueAsNew yet.
+      const copies = Array.from({ length: 10 }, () => increments(run, ids(0, 10))).flat();
+      const busy = await run.deliver(...copies, operation(run, { op: "incr", id: "fresh" }));
+
+      expect(busy.isDone).toBe(false);
+      expect(status(busy).value).toBe(11);
+      expect(status(busy).confirmedOps.at(-1)).toEqual(["fresh", 11]);
     });
   });
 
@@ -531,32 +545,21 @@ describe(`${OrchestratorNames.counter} through the SDK's replay`, () => {
       expect(messages(resentDropped).filter((message) => message === "Received 'incr' operation.")).toHaveLength(10);
     });
 
-    it("changes nothing when all 60 are resent, and re-confirms each with its original outcome", async () => {
+    it("changes nothing when all 60 are resent, takes them in one generation and re-confirms each with its original outcome", async () => {
       const { run } = await burstOfSixty();
       await nextGeneration(run);
       await run.deliver(...increments(run, ids(50, 60)));
       await fireCurrentTimer(run);
       await nextGeneration(run);
 
-      // A fresh generation takes 50 of the 60 and continues as new; the last 10 are dropped again.
+      // All 60 are repeats: they change nothing and, not being new operations, do not end the generation.
       const resentAll = await run.deliver(...increments(run, ids(0, 60)));
 
-      expect(resentAll.isDone).toBe(true);
+      expect(resentAll.isDone).toBe(false);
       expect(status(resentAll).value).toBe(60);
-      expect(status(resentAll).confirmedOps).toEqual([...incremented(ids(50, 60)), ...incremented(ids(0, 50))]);
-      expect(carried(resentAll).value).toBe(60);
-      expect(carried(resentAll).recentOps.map(([id, , outcome]) => [id, outcome])).toEqual([
-        ...incremented(ids(50, 60)),
-        ...incremented(ids(0, 50)),
-      ]);
-
-      await nextGeneration(run);
-      const resentRest = await run.deliver(...increments(run, ids(50, 60)));
-
-      expect(resentRest.isDone).toBe(false);
-      expect(status(resentRest).value).toBe(60);
-      expect(status(resentRest).confirmedOps).toEqual(incremented(ids(0, 60)));
+      expect(status(resentAll).confirmedOps).toEqual(incremented(ids(0, 60)));
     });
+
 
     it("re-confirms, with its original outcome, a duplicate that scrolled out of customStatus but is still remembered", async () => {
       const run = counter();

@@ -73,6 +73,26 @@ describe("validateApprovalRequest", () => {
     expect(error.message).toMatch(/^approver must be a non-empty string/);
   });
 
+  it.each([
+    ["the same name", "ana", "ana"],
+    ["another case", "ana", "ANA"],
+    ["surrounding spaces", "ana", " ana "],
+    ["full-width letters", "ana", "ａｎａ"],
+    ["a zero-width space", "ana", "ana\u200b"],
+    ["a word joiner in the requester", "a\u2060na", "ana"],
+  ])("refuses an approver who is the requester (%s): nobody could ever decide it", (_what, requester, approver) => {
+    const error = validationErrorOf(() => validateApprovalRequest({ amount: 1, requester, approver }));
+    expect(error.code).toBe("approver_is_requester");
+    expect(error.message).toBe("approver must be someone other than the requester: a requester may never decide their own request.");
+    expect(error.message).not.toContain("ana");
+  });
+
+  it.each(["\u200b", " \u200b ", "\u2060\ufeff", "\u00ad"])("refuses a name of nothing but format characters and spaces, %j", (name) => {
+    expect(validationErrorOf(() => validateApprovalRequest({ amount: 1, requester: name })).code).toBe("invalid_requester");
+    expect(validationErrorOf(() => validateApprovalRequest({ amount: 1, requester: "ana", approver: name })).code).toBe("invalid_approver");
+    expect(validationErrorOf(() => validateApprovalDecision({ approved: true, by: name })).code).toBe("invalid_by");
+  });
+
   it.each([0, -1, 721, "5", Number.NaN, Number.POSITIVE_INFINITY, null])("refuses timeoutHours %j", (timeoutHours) => {
     const error = validationErrorOf(() => validateApprovalRequest({ amount: 1, requester: "ana", timeoutHours }));
     expect(error.code).toBe("invalid_timeout");
@@ -143,7 +163,7 @@ describe("parseApprovalRequest", () => {
     expect(parseApprovalRequest({ amount: 5, requester: "ana" })).toEqual({ amount: 5, requester: "ana", timeoutHours: 72 });
   });
 
-  it.each([undefined, null, "ana", {}, { amount: -1, requester: "ana" }, { amount: 1, requester: "" }, { amount: 1, requester: "ana", approver: 3 }])(
+  it.each([undefined, null, "ana", {}, { amount: -1, requester: "ana" }, { amount: 1, requester: "" }, { amount: 1, requester: "ana", approver: 3 }, { amount: 1, requester: "ana", approver: "Ana" }])(
     "returns undefined for %j",
     (input) => {
       expect(parseApprovalRequest(input)).toBeUndefined();
@@ -159,11 +179,11 @@ describe("refuseDecision", () => {
     expect(refuseDecision(named, { by })).toBeUndefined();
   });
 
-  it.each(["carl", "benjamin", "be n", "ana-ben"])("refuses %j, who is not the named approver", (by) => {
-    expect(refuseDecision(named, { by })).toEqual({
-      code: "not_the_approver",
-      message: `Only the approver this request names, 'ben', can decide it; '${by}' cannot.`,
-    });
+  it.each(["carl", "benjamin", "be n", "ana-ben"])("refuses %j, who is not the named approver, without naming anyone", (by) => {
+    const refusal = refuseDecision(named, { by });
+    expect(refusal).toEqual({ code: "not_the_approver", message: "Only the approver this request names can decide it." });
+    expect(refusal?.message).not.toContain("ben");
+    expect(refusal?.message).not.toContain(by);
   });
 
   it.each(["carl", "Ben", "someone else"])("lets anyone but the requester decide a request without an approver, here %j", (by) => {
@@ -171,9 +191,28 @@ describe("refuseDecision", () => {
   });
 
   it.each(["ana", "Ana", "ANA", "  ana", "ａｎａ"])("never lets the requester decide their own request, here as %j", (by) => {
-    const ownRequest = { code: "own_request", message: `'${by}' made this request and cannot decide it.` };
+    const ownRequest = { code: "own_request", message: "The requester of this request cannot decide it." };
     expect(refuseDecision(unnamed, { by })).toEqual(ownRequest);
     expect(refuseDecision(named, { by })).toEqual(ownRequest);
+  });
+
+  it.each([
+    ["a zero-width space after", "ana\u200b"],
+    ["a zero-width space inside", "a\u200bna"],
+    ["a zero-width joiner", "an\u200da"],
+    ["a word joiner", "\u2060ana"],
+    ["a soft hyphen", "a\u00adna"],
+    ["a right-to-left override", "\u202eana"],
+    ["a byte order mark", "\ufeffAna"],
+    ["a left-to-right mark with full-width letters", "ａ\u200eｎａ"],
+  ])("strips format characters before comparing: the requester with %s is still the requester", (_what, by) => {
+    expect(refuseDecision(unnamed, { by })).toMatchObject({ code: "own_request" });
+    expect(refuseDecision(named, { by })).toMatchObject({ code: "own_request" });
+  });
+
+  it("strips format characters from the named approver too", () => {
+    expect(refuseDecision({ requester: "ana", approver: "b\u200ben" }, { by: "ben" })).toBeUndefined();
+    expect(refuseDecision(named, { by: "ben\u200b" })).toBeUndefined();
   });
 
   it("refuses the requester even when the request names them as its approver", () => {

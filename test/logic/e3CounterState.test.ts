@@ -40,7 +40,8 @@ describe("E3_LIMITS", () => {
       rememberSeconds: 600,
       maxRememberedOps: 2000,
       confirmedOpsShown: 64,
-      eventsPerGeneration: 50,
+      newOperationsPerGeneration: 50,
+      maxEventsPerGeneration: 300,
       idleSeconds: 1,
     });
   });

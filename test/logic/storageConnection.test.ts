@@ -133,4 +133,55 @@ describe("storageConnectionFrom: refusals that say what to set", () => {
       errorOf(() => storageConnectionFrom({ AzureWebJobsStorage__accountName: "acct", AzureWebJobsStorage__credential: "clientsecret" })),
     ).toBe("AzureWebJobsStorage__credential: 'clientsecret' is not supported; use 'managedidentity' or leave it unset.");
   });
+
+  it.each([
+    "clientSecret",
+    "tenantId",
+    "clientCertificatePath",
+    "managedIdentityResourceId",
+    "clientCertificate",
+    "managedIdentityObjectId",
+    "managedIdentityClientId",
+    "tokenFilePath",
+  ])("refuses __%s, which the host would use for another identity than these clients, naming the setting and not its value", (property) => {
+    const message = errorOf(() =>
+      storageConnectionFrom({
+        AzureWebJobsStorage__accountName: "acct",
+        AzureWebJobsStorage__credential: "managedidentity",
+        [`AzureWebJobsStorage__${property}`]: "s3cr3t-value",
+      }),
+    );
+    expect(message).toBe(
+      `AzureWebJobsStorage__${property} is set, but this app's storage clients support only the managed identity ` +
+        "(AzureWebJobsStorage__credential=managedidentity, with AzureWebJobsStorage__clientId for a user-assigned one) or, " +
+        "without AzureWebJobsStorage__credential, the default credential chain; they would reach storage as a different " +
+        `identity than the Functions host. Remove AzureWebJobsStorage__${property}, or set AzureWebJobsStorage to a connection string.`,
+    );
+    expect(message).not.toContain("s3cr3t-value");
+  });
+
+  it("refuses the client secret settings in any case, and with the default credential chain too", () => {
+    expect(
+      errorOf(() =>
+        storageConnectionFrom({
+          AzureWebJobsStorage__accountName: "acct",
+          AZUREWEBJOBSSTORAGE__TENANTID: "00000000-0000-0000-0000-000000000000",
+          azurewebjobsstorage__clientsecret: "x",
+          AzureWebJobsStorage__clientId: "11111111-1111-1111-1111-111111111111",
+        }),
+      ),
+    ).toMatch(/^AzureWebJobsStorage__(tenantId|clientSecret) is set, but this app's storage clients support only/);
+  });
+
+  it("ignores a blank unsupported setting, like every blank identity setting", () => {
+    expect(storageConnectionFrom({ AzureWebJobsStorage__accountName: "acct", AzureWebJobsStorage__clientSecret: " " })).toMatchObject({
+      kind: "identity",
+    });
+  });
+
+  it("leaves the identity settings alone when a connection string is set: the host and these clients both use the connection string", () => {
+    expect(
+      storageConnectionFrom({ AzureWebJobsStorage: "UseDevelopmentStorage=true", AzureWebJobsStorage__clientSecret: "x", AzureWebJobsStorage__tenantId: "t" }),
+    ).toEqual({ kind: "connectionString", value: "UseDevelopmentStorage=true" });
+  });
 });

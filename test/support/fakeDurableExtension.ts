@@ -231,7 +231,9 @@ export class FakeDurableExtension {
         if (forced !== undefined) return send(forced);
         const current = this.instances.get(first); // read again: the hook may have changed it
         if (current === undefined) return send(404);
-        return send(TERMINAL.has(current.runtimeStatus) ? 200 : 202, current);
+        // Like the extension, showInput=false leaves the (possibly large) input out.
+        const shown = url.searchParams.get("showInput") === "false" ? { ...current, input: null } : current;
+        return send(TERMINAL.has(current.runtimeStatus) ? 200 : 202, shown);
       }
       if (request.method === "POST" && second === "raiseEvent" && third !== undefined) {
         if (instance === undefined) return send(404);
