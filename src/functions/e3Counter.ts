@@ -31,9 +31,8 @@ import { acceptedResponse } from "../durable/acceptedResponse.js";
  * E3_Counter, the eternal orchestration of the stateful-singleton walkthrough, made safe for bursts:
  * it continues as new only after a quiet second or every E3_LIMITS.newOperationsPerGeneration new
  * operations (not after every event: a ContinueAsNew is when the engine drops the events of the
- * same batch), remembers
- * recent operation ids so that a resent operation applies once, and publishes each id's outcome in
- * customStatus so that the HTTP endpoint can confirm it.
+ * same batch), remembers recent operation ids so that a resent operation applies once, and
+ * publishes each id's outcome in customStatus so that the HTTP endpoint can confirm it.
  */
 const e3Counter: OrchestrationHandler = function* (context: OrchestrationContext) {
   const nowSeconds = (): number => Math.floor(context.df.currentUtcDateTime.getTime() / 1000);
