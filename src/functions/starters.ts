@@ -20,7 +20,7 @@ async function startableRequest(request: HttpRequest): Promise<{ name: Startable
   if (!isStartableOrchestrator(name)) {
     throw notFound("unknown_orchestrator", `There is no startable orchestrator named '${name.slice(0, 100)}'.`);
   }
-  const input = validateStartInput(name, await readJsonBody(request), { monitorAllowedHosts: monitorAllowedHosts() });
+  const input = validateStartInput(name, await readJsonBody(request), { monitorAllowedHosts });
   // startNew sends an undefined input as the JSON string "" (axios encodes the empty body), which
   // E1_HelloSequence would then refuse; null arrives as null, meaning "no input".
   return { name, input: input ?? null };

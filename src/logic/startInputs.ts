@@ -15,7 +15,8 @@ const MAX_CITY_LENGTH = 100;
 const MAX_PATH_LENGTH = 1024;
 
 export interface StartInputContext {
-  monitorAllowedHosts: string[] | undefined;
+  /** Read only when a Monitor is validated, so that a bad value of this setting affects monitors alone. */
+  monitorAllowedHosts: () => string[] | undefined;
 }
 
 export function validateStartInput(name: StartableOrchestrator, input: unknown, context: StartInputContext): unknown {
@@ -29,7 +30,7 @@ export function validateStartInput(name: StartableOrchestrator, input: unknown, 
     case OrchestratorNames.approval:
       return validateApprovalRequest(input);
     case OrchestratorNames.monitor:
-      return validateMonitorRequest(input, context.monitorAllowedHosts);
+      return validateMonitorRequest(input, context.monitorAllowedHosts());
   }
 }
 

@@ -120,6 +120,19 @@ describe("POST orchestrators/{functionName} (HttpStart)", () => {
     ]);
   });
 
+  it("reads MONITOR_ALLOWED_HOSTS only for a Monitor: a malformed value does not stop other samples starting", async () => {
+    process.env.MONITOR_ALLOWED_HOSTS = "https://status.example.com";
+    try {
+      const hello = await start("E1_HelloSequence");
+      expect(hello.status).toBe(202);
+      const monitor = await start("Monitor", JSON.stringify({ url: "https://status.example.com/health", expect: { status: 200 } }));
+      expect(monitor.status).toBe(500);
+      expect(fake.starts.map((started) => started.name)).toEqual(["E1_HelloSequence"]);
+    } finally {
+      delete process.env.MONITOR_ALLOWED_HOSTS;
+    }
+  });
+
   it.each(["NoSuchOrchestrator", "E2_BackupBatch", "CounterEntityCall", "E1_SayHello", "e3_counter"])(
     "refuses '%s' with 404 unknown_orchestrator and starts nothing",
     async (name) => {

@@ -3,7 +3,7 @@ import { validateStartInput, type StartInputContext } from "../../src/logic/star
 import { OrchestratorNames, startableOrchestrators } from "../../src/names.js";
 import { validationErrorOf } from "../support/thrownErrors.js";
 
-const context: StartInputContext = { monitorAllowedHosts: undefined };
+const context: StartInputContext = { monitorAllowedHosts: () => undefined };
 
 describe("validateStartInput", () => {
   it("covers exactly the startable orchestrators these tests cover", () => {
@@ -131,7 +131,7 @@ describe("validateStartInput", () => {
   });
 
   describe(OrchestratorNames.monitor, () => {
-    const allowed: StartInputContext = { monitorAllowedHosts: ["status.example.com"] };
+    const allowed: StartInputContext = { monitorAllowedHosts: () => ["status.example.com"] };
 
     it("delegates to validateMonitorRequest with the allowed hosts", () => {
       expect(
