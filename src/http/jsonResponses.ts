@@ -4,7 +4,7 @@ import { HttpError } from "./HttpError.js";
 import { ValidationError } from "../logic/ValidationError.js";
 
 /** Every error the app answers has this body: {"error": "<code>", "message": "<sentence>"}. */
-export function errorResponse(status: number, code: string, message: string): HttpResponseInit {
+function errorResponse(status: number, code: string, message: string): HttpResponseInit {
   return { status, jsonBody: { error: code, message } };
 }
 

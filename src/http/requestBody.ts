@@ -2,7 +2,7 @@ import type { HttpRequest } from "@azure/functions";
 import { badRequest, HttpError } from "./HttpError.js";
 
 /** Bodies above this are refused with 413 before they are parsed. */
-export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * Reads a JSON body: undefined when there is none, 413 when it is too large, 400 when it is not

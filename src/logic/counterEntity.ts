@@ -7,7 +7,7 @@ import { ValidationError } from "./ValidationError.js";
 export const DEFAULT_COUNTER_ID = "counter";
 export const DEFAULT_ADD_AMOUNT = 1;
 
-export const mutatingCounterOperations = ["add", "reset"] as const;
+const mutatingCounterOperations = ["add", "reset"] as const;
 export type MutatingCounterOperation = (typeof mutatingCounterOperations)[number];
 
 /**

@@ -8,7 +8,7 @@ import { addWithinSafeRange } from "./counterMath.js";
  * happen); the orchestration remembers recent ids with their outcome and applies each id once.
  */
 
-export const counterOperations = ["incr", "decr", "end"] as const;
+const counterOperations = ["incr", "decr", "end"] as const;
 export type CounterOperationName = (typeof counterOperations)[number];
 
 export interface CounterOperation {

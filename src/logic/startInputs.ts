@@ -58,7 +58,7 @@ export function validateDirectoryPath(input: unknown): string {
   return input;
 }
 
-export function validateCounterStart(input: unknown): number {
+function validateCounterStart(input: unknown): number {
   if (input === undefined || input === null) return 0;
   if (typeof input !== "number" || !Number.isSafeInteger(input)) {
     throw new ValidationError("invalid_input", "E3_Counter takes a safe integer start value (or no body for 0).");

@@ -15,7 +15,7 @@
  * Pure: no Azure imports, so this is testable without the SDKs and costs nothing to load.
  */
 
-export const STORAGE_CONNECTION_NAME = "AzureWebJobsStorage";
+const STORAGE_CONNECTION_NAME = "AzureWebJobsStorage";
 
 export type StorageConnection =
   | { kind: "connectionString"; value: string }

@@ -25,26 +25,31 @@ function cacheKey(connection: StorageConnection, name: string): string {
   return `${JSON.stringify(connection)}\n${name}`;
 }
 
+/** The cached promise for `key`, created once; a failed one is forgotten so that the next call tries again. */
+function once<T>(cache: Map<string, Promise<T>>, key: string, create: () => Promise<T>): Promise<T> {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = create();
+    value.catch(() => cache.delete(key));
+    cache.set(key, value);
+  }
+  return value;
+}
+
 /**
  * One credential per identity, shared by the blob and table clients so that they share its token
  * cache. The managed identity for `__credential=managedidentity`, as the host does; otherwise the
  * default chain, which in Azure ends at the same managed identity and locally at `az login`.
  */
 function credentialFor(connection: Extract<StorageConnection, { kind: "identity" }>): Promise<TokenCredential> {
-  const key = `${connection.credential}\n${connection.clientId ?? ""}`;
-  let credential = credentials.get(key);
-  if (credential === undefined) {
-    const { clientId } = connection;
-    credential = import("@azure/identity").then((identity): TokenCredential => {
-      if (connection.credential === "managedIdentity") {
-        return clientId === undefined ? new identity.ManagedIdentityCredential() : new identity.ManagedIdentityCredential({ clientId });
-      }
-      return new identity.DefaultAzureCredential(clientId === undefined ? undefined : { managedIdentityClientId: clientId });
-    });
-    credential.catch(() => credentials.delete(key));
-    credentials.set(key, credential);
-  }
-  return credential;
+  const { clientId } = connection;
+  return once(credentials, `${connection.credential}\n${clientId ?? ""}`, async (): Promise<TokenCredential> => {
+    const identity = await import("@azure/identity");
+    if (connection.credential === "managedIdentity") {
+      return clientId === undefined ? new identity.ManagedIdentityCredential() : new identity.ManagedIdentityCredential({ clientId });
+    }
+    return new identity.DefaultAzureCredential(clientId === undefined ? undefined : { managedIdentityClientId: clientId });
+  });
 }
 
 /** A blob service client for the connection; builds no request, so it never touches the network. */
@@ -66,32 +71,19 @@ export async function tableClientFor(connection: StorageConnection, tableName: s
 /** The container, created if it does not exist yet (once per process). */
 export function blobContainer(name: string): Promise<ContainerClient> {
   const connection = storageConnection();
-  const key = cacheKey(connection, name);
-  let container = containers.get(key);
-  if (container === undefined) {
-    container = blobServiceClientFor(connection).then(async (service) => {
-      const client = service.getContainerClient(name);
-      await client.createIfNotExists();
-      return client;
-    });
-    container.catch(() => containers.delete(key));
-    containers.set(key, container);
-  }
-  return container;
+  return once(containers, cacheKey(connection, name), async () => {
+    const client = (await blobServiceClientFor(connection)).getContainerClient(name);
+    await client.createIfNotExists();
+    return client;
+  });
 }
 
 /** The table, created if it does not exist yet (once per process). */
 export function storageTable(name: string): Promise<TableClient> {
   const connection = storageConnection();
-  const key = cacheKey(connection, name);
-  let table = tables.get(key);
-  if (table === undefined) {
-    table = tableClientFor(connection, name).then(async (client) => {
-      await client.createTable();
-      return client;
-    });
-    table.catch(() => tables.delete(key));
-    tables.set(key, table);
-  }
-  return table;
+  return once(tables, cacheKey(connection, name), async () => {
+    const client = await tableClientFor(connection, name);
+    await client.createTable();
+    return client;
+  });
 }
