@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "coverage/", ".azurite/"] },
+  { ignores: ["dist/", "devhost/dist/", "node_modules/", "coverage/", ".azurite/"] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
