@@ -25,8 +25,9 @@ export interface StoredHistoryEvent {
 }
 
 /**
- * The commit point of an orchestration episode, written after its history events. Events past
- * eventCount, or of another execution, are leftovers of a commit a crash interrupted and are ignored.
+ * The commit point of an orchestration episode, written after its history events. Events at
+ * positions past eventCount, or of another execution, are leftovers of a commit a crash interrupted
+ * and are ignored. The new events of a commit take the last positions before eventCount.
  */
 export interface Checkpoint {
   executionId: string;
@@ -44,7 +45,7 @@ export interface Checkpoint {
 
 export interface OrchestrationState {
   checkpoint?: Checkpoint;
-  /** The events of checkpoint.executionId, in EventId order, with the ids of the messages that brought them. */
+  /** The events of checkpoint.executionId, in history order, with the ids of the messages that brought them. */
   events: StoredHistoryEvent[];
 }
 
@@ -96,4 +97,6 @@ export interface ReceivedMessage<T extends ControlMessage | WorkItemMessage> {
   messageId: string;
   popReceipt: string;
   dequeueCount: number;
+  /** For a body too large for a queue message: the blob holding it, deleted with the message. */
+  payloadBlobName?: string;
 }
