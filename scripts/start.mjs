@@ -1,5 +1,7 @@
-// npm start: Azurite (from node_modules, data in .azurite/), then `func start` on the built app.
-// The build has already run (npm's prestart). Ctrl-C stops both and leaves no Azurite behind.
+// npm start: Azurite (from node_modules, data in .azurite/), then `func start` on the built app, or,
+// where Core Tools is not installed (or with --devhost), the project's local durable host
+// (devhost/). The build has already run (npm's prestart). Arguments after `--` go to whichever host
+// runs. Ctrl-C stops both and leaves no Azurite behind.
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
@@ -33,15 +35,18 @@ function findFunc() {
   return windows ? found.find((file) => /\.(cmd|bat|exe)$/i.test(file)) : found[0];
 }
 
-const func = findFunc();
+const args = process.argv.slice(2);
+const forceDevhost = args.includes("--devhost");
+const hostArgs = args.filter((arg) => arg !== "--devhost");
+const func = forceDevhost ? undefined : findFunc();
 if (func === undefined) {
-  console.error(`Azure Functions Core Tools (func) was not found on PATH or in node_modules/.bin.
-Install Core Tools v4, then run npm start again:
+  console.log(`${forceDevhost ? "--devhost given" : "Azure Functions Core Tools (func) was not found on PATH or in node_modules/.bin"}: running the local durable host (devhost/).
+It serves the same routes, the Durable built-in API and the same Azurite task hub as func start would.
+To use Core Tools instead, install v4 and run npm start again:
   npm i -g azure-functions-core-tools@4 --unsafe-perm true
-  (or: winget install Microsoft.Azure.FunctionsCoreTools, brew tap azure/functions && brew install azure-functions-core-tools@4,
-   or the packages at https://learn.microsoft.com/azure/azure-functions/functions-run-local)
-Without Core Tools, npm test still runs every sample through the SDK's replay and a real Azurite.`);
-  process.exit(1);
+  (or: winget install Microsoft.Azure.FunctionsCoreTools, brew tap azure/functions && brew install azure-functions-core-tools@4)`);
+} else {
+  console.log(`Running Azure Functions Core Tools: ${func} start`);
 }
 
 if (!existsSync(path.join(root, "local.settings.json"))) {
@@ -62,7 +67,7 @@ const azurite = run(bin("azurite"), [
 ]);
 console.log("Azurite is starting (blob 10000, queue 10001, table 10002; data in .azurite/).");
 
-const host = run(func, ["start"]);
+const host = func === undefined ? run(process.execPath, [path.join(root, "devhost", "dist", "main.js"), ...hostArgs]) : run(func, ["start", ...hostArgs]);
 
 let stopping = false;
 function stop(code) {

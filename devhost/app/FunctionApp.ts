@@ -1,7 +1,21 @@
+import { randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
 import type { InvocationContext } from "@azure/functions";
+import { AppHooks } from "./AppHooks.js";
+import { createCoreApi } from "./createCoreApi.js";
+import { createInvocationContext } from "./createInvocationContext.js";
+import { describeFailure } from "./describeFailure.js";
+import { FunctionRegistry } from "./FunctionRegistry.js";
 import type { HostLogger } from "./HostLogger.js";
-
-/** SKELETON: implemented by the app-loading work; signatures are the contract. */
+import { installFunctionsCoreSubstitute } from "./installFunctionsCoreSubstitute.js";
+import { invocationLogHandler } from "./invocationLogHandler.js";
+import type { InvocationPhase } from "./InvocationPhase.js";
+import { loadEntryPoints } from "./loadEntryPoints.js";
+import { readOnlyProperties } from "./readOnlyProperties.js";
+import { runInvocation } from "./runInvocation.js";
+import { traceContextFor } from "./traceContextFor.js";
 
 export interface BindingMetadata {
   type: string;
@@ -26,16 +40,124 @@ export interface InvokeOptions {
   extraInputs?: Record<string, unknown>;
   /** W3C traceparent of the caller, for the invocation's trace context. */
   traceParent?: string;
+  /** W3C tracestate of the caller, kept with a valid traceParent. */
+  traceState?: string;
   /** Why the host runs the function, for the "Executing" log line (Core Tools prints a Reason). */
   reason?: string;
+  /** The trigger's metadata, as `context.triggerMetadata`. */
+  triggerMetadata?: Record<string, unknown>;
+  /**
+   * Turns the result into what the host sends on, inside the invocation as the worker's response
+   * conversion is: if it throws, the invocation fails ("Executed ... (Failed ...)"). `invoke`
+   * then returns what this returns.
+   */
+  convertResult?: (result: unknown) => unknown;
 }
 
+/** The app's own @azure/functions: its classes are the ones the app's `instanceof` checks know. */
+export type AzureFunctionsModule = typeof import("@azure/functions");
+
+/** The reason Core Tools prints for triggers that give none, such as the durable ones. */
+const NO_REASON = "(null)";
+
+let loaded = false;
+
+/**
+ * The app as the Node worker runs it: loaded from package.json `main` with the worker's
+ * `@azure/functions-core` in place, its functions invoked with the worker's InvocationContext,
+ * hooks and log lines.
+ */
 export class FunctionApp {
-  static load(appRoot: string, logger: HostLogger): Promise<FunctionApp> { throw new Error("not implemented"); }
-  list(): RegisteredFunction[] { throw new Error("not implemented"); }
-  get(name: string): RegisteredFunction | undefined { throw new Error("not implemented"); }
+  readonly #registry: FunctionRegistry;
+  readonly #hooks: AppHooks;
+  readonly #logger: HostLogger;
+  readonly #appRoot: string;
+  /** The @azure/functions the app itself loads, for building its HttpRequest and HttpResponse objects. */
+  readonly library: AzureFunctionsModule;
+
+  private constructor(appRoot: string, registry: FunctionRegistry, hooks: AppHooks, logger: HostLogger, library: AzureFunctionsModule) {
+    this.#appRoot = appRoot;
+    this.#registry = registry;
+    this.#hooks = hooks;
+    this.#logger = logger;
+    this.library = library;
+  }
+
+  /** Once per process: `@azure/functions-core` and the app's modules are process-wide. */
+  static async load(appRoot: string, logger: HostLogger): Promise<FunctionApp> {
+    if (loaded) throw new Error("An app is already loaded in this process; the Functions worker loads one app per process.");
+    loaded = true;
+    const root = path.resolve(appRoot);
+    const registry = new FunctionRegistry(logger);
+    const hooks = new AppHooks(logger);
+    installFunctionsCoreSubstitute(createCoreApi(registry, hooks, logger));
+    await loadEntryPoints(root, logger);
+    return new FunctionApp(root, registry, hooks, logger, loadLibrary(root));
+  }
+
+  list(): RegisteredFunction[] {
+    return this.#registry.list();
+  }
+
+  get(name: string): RegisteredFunction | undefined {
+    return this.#registry.get(name);
+  }
+
   /** Runs the function with the app's pre/post invocation hooks, logging Executing/Executed lines; returns or throws what the handler does. */
-  invoke(name: string, triggerInput: unknown, options?: InvokeOptions): Promise<unknown> { throw new Error("not implemented"); }
-  runAppStartHooks(): Promise<void> { throw new Error("not implemented"); }
-  runAppTerminateHooks(): Promise<void> { throw new Error("not implemented"); }
+  async invoke(name: string, triggerInput: unknown, options: InvokeOptions = {}): Promise<unknown> {
+    const fn = this.get(name);
+    if (fn === undefined) throw new Error(`Function code for '${name}' is not loaded and cannot be invoked.`);
+    const invocationId = randomUUID();
+    const started = performance.now();
+    const phase: InvocationPhase = { current: "preInvocationHooks" };
+    const hookData: Record<string, unknown> = {};
+    const context = createInvocationContext(this.library, fn, {
+      invocationId,
+      traceContext: traceContextFor(options.traceParent, options.traceState),
+      triggerMetadata: options.triggerMetadata,
+      extraInputs: options.extraInputs,
+      log: invocationLogHandler({ functionName: fn.name, invocationId, phase, hooks: this.#hooks, hookData, logger: this.#logger, context: () => context }),
+    });
+    this.#logger.log("information", `Executing 'Functions.${fn.name}' (Reason='${options.reason ?? NO_REASON}', Id=${invocationId})`);
+    const duration = (): number => Math.round(performance.now() - started);
+    try {
+      const result = await runInvocation({ context, handler: fn.handler, inputs: [triggerInput], hooks: this.#hooks, hookData, phase });
+      const converted = options.convertResult === undefined ? result : await options.convertResult(result);
+      this.#logger.log("information", `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${duration()}ms)`);
+      return converted;
+    } catch (error) {
+      this.#logger.log("error", `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${duration()}ms)`);
+      this.#logger.log("error", describeFailure(fn.name, error));
+      throw error;
+    }
+  }
+
+  /** The worker runs these right after loading; registering functions is closed afterwards. */
+  async runAppStartHooks(): Promise<void> {
+    const context = readOnlyProperties({ functionAppDirectory: this.#appRoot }, this.#appScope());
+    try {
+      await this.#hooks.run("appStart", context);
+    } finally {
+      this.#registry.lock();
+    }
+  }
+
+  /** The worker runs these when the host stops it, before it exits. */
+  async runAppTerminateHooks(): Promise<void> {
+    await this.#hooks.run("appTerminate", readOnlyProperties({}, this.#appScope()));
+  }
+
+  #appScope() {
+    return { hookData: () => this.#hooks.appLevelHookData, appHookData: () => this.#hooks.appHookData };
+  }
+}
+
+function loadLibrary(appRoot: string): AzureFunctionsModule {
+  try {
+    return createRequire(path.join(appRoot, "package.json"))("@azure/functions") as AzureFunctionsModule;
+  } catch (error) {
+    throw new Error(`The app at ${appRoot} does not resolve @azure/functions (v4), which the host needs to build its requests and contexts.`, {
+      cause: error,
+    });
+  }
 }

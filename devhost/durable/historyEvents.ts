@@ -40,16 +40,13 @@ export interface FailureDetails {
 }
 
 /**
- * One history event. Inputs and results are JSON text, as the extension stores them. Fields the SDK
- * does not read (RetryOptions, the parent's ids) are kept so that the host can rebuild its own
- * bookkeeping from the history alone after a restart.
+ * An event before the host has placed it in a history (no EventId, IsPlayed or Timestamp yet).
+ * Inputs and results are JSON text, as the extension stores them. Fields the SDK does not read
+ * (RetryOptions, the parent's ids) are kept so that the host can rebuild its own bookkeeping from
+ * the history alone after a restart.
  */
-export interface HistoryEvent {
+export interface NewHistoryEvent {
   EventType: EventTypeValue;
-  EventId: number;
-  IsPlayed: boolean;
-  /** ISO 8601; the host's clock (virtual under time skipping). */
-  Timestamp: string;
   Name?: string;
   Version?: string;
   Input?: string;
@@ -65,5 +62,10 @@ export interface HistoryEvent {
   [field: string]: unknown;
 }
 
-/** An event before the host has placed it in a history (no EventId, IsPlayed or Timestamp yet). */
-export type NewHistoryEvent = Omit<HistoryEvent, "EventId" | "IsPlayed" | "Timestamp">;
+/** One history event, as stored and as the SDK reads it. */
+export interface HistoryEvent extends NewHistoryEvent {
+  EventId: number;
+  IsPlayed: boolean;
+  /** ISO 8601; the host's clock (virtual under time skipping). */
+  Timestamp: string;
+}

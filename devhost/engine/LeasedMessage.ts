@@ -1,0 +1,66 @@
+import type { ControlMessage, WorkItemMessage } from "../durable/messages.js";
+import type { ReceivedMessage } from "../storage/records.js";
+import type { TaskHubStorage } from "../storage/TaskHubStorage.js";
+
+/**
+ * A message the host holds: its lease is renewed while the host works on it, and the latest pop
+ * receipt is kept here so that the final delete uses it. If the host dies, the lease runs out and
+ * the queue delivers the message again; the receivers' de-duplication makes that harmless.
+ */
+export class LeasedMessage<T extends ControlMessage | WorkItemMessage> {
+  private settled = false;
+
+  constructor(
+    private received: ReceivedMessage<T>,
+    private readonly storage: TaskHubStorage,
+  ) {}
+
+  get message(): T {
+    return this.received.message;
+  }
+
+  /** The queue's own id for this copy (a redelivery of the same copy has the same one). */
+  get queueMessageId(): string {
+    return this.received.messageId;
+  }
+
+  get dequeueCount(): number {
+    return this.received.dequeueCount;
+  }
+
+  /** Replaces the copy after the queue delivered it again while it was still held (its old receipt is void). */
+  redelivered(received: ReceivedMessage<T>): void {
+    this.received = received;
+  }
+
+  async renew(leaseSeconds: number): Promise<void> {
+    if (this.settled) return;
+    try {
+      this.received = await this.storage.renewLease(this.received, leaseSeconds);
+    } catch {
+      // Lost the lease (it ran out, or another copy was taken): the redelivery is de-duplicated.
+    }
+  }
+
+  /** Done with it: removes it from the queue. */
+  async complete(): Promise<void> {
+    if (this.settled) return;
+    this.settled = true;
+    try {
+      await this.storage.deleteMessage(this.received);
+    } catch {
+      // A stale receipt: the message comes back once and is recognised as already applied.
+    }
+  }
+
+  /** Gives it back to the queue at once (at shutdown, or after a failure), so that it is retried soon. */
+  async release(delaySeconds = 0): Promise<void> {
+    if (this.settled) return;
+    this.settled = true;
+    try {
+      await this.storage.renewLease(this.received, delaySeconds);
+    } catch {
+      // Its lease runs out on its own.
+    }
+  }
+}

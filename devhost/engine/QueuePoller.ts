@@ -1,0 +1,70 @@
+/**
+ * Polls a queue: at once again while it yields messages, backing off (doubling up to a ceiling)
+ * while it is empty, and at once when woken (the host itself sent something to it).
+ */
+export class QueuePoller {
+  private stopped = true;
+  private delayMs = 0;
+  private wakeUp: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  /** True while a poll is under way. */
+  polling = false;
+  /** When the latest poll that found the queue empty (and was not woken meanwhile) started; for idle detection. */
+  lastEmptyPollStartedAt = 0;
+  private wokenWhilePolling = false;
+
+  constructor(
+    private readonly pollOnce: () => Promise<boolean>,
+    private readonly maxDelayMs: number,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loop = this.run();
+  }
+
+  wake(): void {
+    this.delayMs = 0;
+    if (this.polling) this.wokenWhilePolling = true;
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wakeUp?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      this.polling = true;
+      this.wokenWhilePolling = false;
+      const startedAt = Date.now();
+      let found = false;
+      try {
+        found = await this.pollOnce();
+      } catch (error) {
+        this.onError(error);
+      }
+      this.polling = false;
+      if (!found && !this.wokenWhilePolling) this.lastEmptyPollStartedAt = startedAt;
+      if (found || this.wokenWhilePolling) this.delayMs = 0;
+      else this.delayMs = Math.min(Math.max(this.delayMs * 2, 20), this.maxDelayMs);
+      if (this.delayMs > 0 && !this.stopped) await this.sleep(this.delayMs);
+    }
+  }
+
+  private sleep(milliseconds: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, milliseconds);
+      const wakeUp = (): void => done();
+      this.wakeUp = wakeUp;
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+    }).finally(() => (this.wakeUp = undefined));
+  }
+}

@@ -1,0 +1,96 @@
+import type { HostLogger } from "../app/HostLogger.js";
+import type { ActivityRunner } from "../durable/ActivityRunner.js";
+import type { WorkItemMessage } from "../durable/messages.js";
+import type { TaskHubStorage } from "../storage/TaskHubStorage.js";
+import { ConcurrencyLimit } from "./ConcurrencyLimit.js";
+import { LeasedMessage } from "./LeasedMessage.js";
+import { QueuePoller } from "./QueuePoller.js";
+
+export interface WorkItemOptions {
+  leaseSeconds: number;
+  maxPollingIntervalMs: number;
+  /** maxConcurrentActivityFunctions */
+  maxConcurrentActivities: number;
+}
+
+/**
+ * Runs activities (and callHttp requests) from the work-item queue, at most maxConcurrentActivities
+ * at once, and sends each result to its orchestration. The message is deleted only after the result
+ * is sent: a crash in between runs the activity again (at least once, as in Azure), and the second
+ * result is dropped by the orchestration because the first is already in its history.
+ */
+export class WorkItemDispatcher {
+  private readonly poller: QueuePoller;
+  private readonly limit: ConcurrencyLimit;
+  private readonly held = new Set<LeasedMessage<WorkItemMessage>>();
+  private readonly running = new Set<Promise<void>>();
+  private renewTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly storage: TaskHubStorage,
+    private readonly activities: ActivityRunner,
+    private readonly logger: HostLogger,
+    private readonly options: WorkItemOptions,
+  ) {
+    this.limit = new ConcurrencyLimit(options.maxConcurrentActivities);
+    this.poller = new QueuePoller(() => this.poll(), options.maxPollingIntervalMs, (error) =>
+      logger.log("warning", `Reading the work-item queue failed: ${String(error)}`),
+    );
+  }
+
+  start(): void {
+    this.poller.start();
+    this.renewTimer = setInterval(() => {
+      for (const message of this.held) void message.renew(this.options.leaseSeconds);
+    }, (this.options.leaseSeconds * 1000) / 3);
+    this.renewTimer.unref();
+  }
+
+  wake(): void {
+    this.poller.wake();
+  }
+
+  get busy(): boolean {
+    return this.held.size > 0;
+  }
+
+  get queueSeenEmptyAt(): number {
+    return this.poller.lastEmptyPollStartedAt;
+  }
+
+  async stop(): Promise<void> {
+    await this.poller.stop();
+    await Promise.all(this.running);
+    if (this.renewTimer !== undefined) clearInterval(this.renewTimer);
+  }
+
+  private async poll(): Promise<boolean> {
+    const free = this.options.maxConcurrentActivities - this.held.size;
+    if (free <= 0) return false;
+    const received = await this.storage.receiveWorkItems(Math.min(free, 32), this.options.leaseSeconds);
+    for (const item of received) {
+      const held = new LeasedMessage(item, this.storage);
+      this.held.add(held);
+      const work = this.limit.run(() => this.execute(held));
+      this.running.add(work);
+      void work.finally(() => {
+        this.running.delete(work);
+        this.held.delete(held);
+        this.poller.wake();
+      });
+    }
+    return received.length > 0;
+  }
+
+  private async execute(held: LeasedMessage<WorkItemMessage>): Promise<void> {
+    try {
+      const result = await this.activities.run(held.message);
+      await this.storage.sendControl(result);
+      await held.complete();
+    } catch (error) {
+      // The runner turns activity errors into TaskFailed; reaching here means storage failed.
+      this.logger.log("error", `Work item '${held.message.name}' of '${held.message.instanceId}' will be retried: ${String(error)}`);
+      await held.release(1);
+    }
+  }
+}

@@ -1,0 +1,187 @@
+import { EventType } from "../durable/historyEvents.js";
+import type { OrchestrationMessage } from "../durable/messages.js";
+import type { EpisodeResult } from "../durable/OrchestrationRunner.js";
+import { isFinished, type RuntimeStatus } from "../durable/runtimeStatus.js";
+import type { Checkpoint, InstanceRecord, OrchestrationState } from "../storage/records.js";
+import { CARRIED_MESSAGE_IDS, DEFER_SECONDS, type EngineParts } from "./EngineParts.js";
+import type { LeasedMessage } from "./LeasedMessage.js";
+import { sendOutbox } from "./sendOutbox.js";
+
+type Held = LeasedMessage<OrchestrationMessage>;
+
+/**
+ * One episode of one orchestration instance, crash-safe:
+ *
+ * 1. read the history and its checkpoint; drop messages the history already holds (redeliveries)
+ *    and replies meant for another execution;
+ * 2. run the orchestrator over the history plus the new messages;
+ * 3. commit the new events with a checkpoint that records what to send (the commit point);
+ * 4. send that, update the instance row, and only then delete the messages.
+ *
+ * A crash before 3 redelivers the messages and the episode runs again from the same history; a
+ * crash after 3 redelivers messages the history now holds, which makes the host send the
+ * checkpoint's outbox again (receivers de-duplicate). Nothing is lost and nothing applies twice.
+ */
+export async function processOrchestrationBatch(parts: EngineParts, instanceId: string, batch: readonly Held[]): Promise<void> {
+  const { storage, clock } = parts;
+  const state = await storage.readOrchestration(instanceId);
+  const checkpoint = state.checkpoint;
+  const applied = appliedMessageIds(state);
+
+  const fresh: Held[] = [];
+  const done: Held[] = [];
+  for (const held of batch) (applied.has(held.message.id) ? done : fresh).push(held);
+
+  const plan = planEpisode(checkpoint, fresh);
+  for (const held of plan.drop) done.push(held);
+  await Promise.all(plan.defer.map((held) => defer(parts, held)));
+
+  if (plan.take.length === 0) {
+    // Only redeliveries (or nothing applicable): finish what the last commit may not have finished.
+    if (checkpoint !== undefined && done.length > 0) {
+      await sendOutbox(storage, checkpoint.outbox);
+      await storage.putInstance(checkpoint.instance);
+    }
+    await Promise.all(done.map((held) => held.complete()));
+    return;
+  }
+
+  const now = clock.now();
+  const history = plan.newExecutionId === undefined ? state.events.map((stored) => stored.event) : [];
+  const executionId = plan.newExecutionId ?? checkpoint?.executionId;
+  if (executionId === undefined) throw new Error(`Instance '${instanceId}' has neither a checkpoint nor a start.`);
+
+  const result = await parts.orchestrations.runEpisode({
+    instanceId,
+    executionId,
+    history,
+    messages: plan.take.map((held) => held.message),
+    now,
+  });
+
+  const createdTime =
+    plan.newExecutionId === undefined
+      ? (checkpoint?.instance.createdTime ?? now.toISOString())
+      : await createdTimeOfNewExecution(parts, instanceId, plan.newExecutionId, checkpoint, now);
+  const instance = instanceRecord(instanceId, executionId, result, createdTime, now);
+  const nextCheckpoint: Checkpoint = {
+    executionId,
+    eventCount: history.length + result.newEvents.length,
+    carriedMessageIds: [
+      ...(plan.newExecutionId === undefined ? (checkpoint?.carriedMessageIds ?? []) : carriedIntoNewExecution(state)),
+      ...result.droppedMessageIds,
+    ].slice(-CARRIED_MESSAGE_IDS),
+    outbox: result.outbox,
+    instance,
+  };
+  await storage.commitEpisode(instanceId, result.newEvents, nextCheckpoint);
+  await sendOutbox(storage, result.outbox);
+  await storage.putInstance(instance);
+
+  const deferred = new Set(result.deferredMessageIds);
+  await Promise.all(
+    plan.take.map((held) => (deferred.has(held.message.id) ? defer(parts, held) : held.complete())),
+  );
+  await Promise.all(done.map((held) => held.complete()));
+  if (plan.newExecutionId !== undefined && checkpoint !== undefined) {
+    // The execution before is over for good: its rows only cost space (and an eternal
+    // orchestration would otherwise grow its history table without bound).
+    await storage.deleteOtherExecutions(instanceId, executionId).catch(() => undefined);
+  }
+}
+
+interface EpisodePlan {
+  /** Messages this episode applies, in order (a start first). */
+  take: Held[];
+  /** Messages that will never apply (stale replies, duplicate starts, events for a finished instance). */
+  drop: Held[];
+  /** Messages that may apply later (events that arrived before the instance started). */
+  defer: Held[];
+  /** Set when this episode starts a new execution. */
+  newExecutionId?: string;
+}
+
+function planEpisode(checkpoint: Checkpoint | undefined, fresh: readonly Held[]): EpisodePlan {
+  const plan: EpisodePlan = { take: [], drop: [], defer: [] };
+  const status: RuntimeStatus | undefined = checkpoint?.instance.runtimeStatus;
+  const canStartNew = checkpoint === undefined || isFinished(status ?? "Completed") || status === "ContinuedAsNew";
+
+  const start = canStartNew
+    ? fresh.find((held) => held.message.event.EventType === EventType.ExecutionStarted && held.message.newExecutionId !== checkpoint?.executionId)
+    : undefined;
+  const executionId = start?.message.newExecutionId ?? checkpoint?.executionId;
+  if (start !== undefined) {
+    plan.newExecutionId = start.message.newExecutionId;
+    plan.take.push(start);
+  }
+  const running = start !== undefined || (checkpoint !== undefined && !canStartNew);
+
+  for (const held of fresh) {
+    if (held === start) continue;
+    const message = held.message;
+    if (message.event.EventType === EventType.ExecutionStarted) plan.drop.push(held);
+    else if (message.executionId !== undefined && message.executionId !== executionId) plan.drop.push(held);
+    else if (running) plan.take.push(held);
+    else if (checkpoint === undefined || status === "ContinuedAsNew") plan.defer.push(held);
+    else plan.drop.push(held);
+  }
+  return plan;
+}
+
+function appliedMessageIds(state: OrchestrationState): Set<string> {
+  const ids = new Set(state.checkpoint?.carriedMessageIds ?? []);
+  for (const stored of state.events) if (stored.messageId !== undefined) ids.add(stored.messageId);
+  return ids;
+}
+
+/** A new execution must still recognise redeliveries of what the execution before applied. */
+function carriedIntoNewExecution(state: OrchestrationState): string[] {
+  return [
+    ...(state.checkpoint?.carriedMessageIds ?? []),
+    ...state.events.flatMap((stored) => (stored.messageId === undefined ? [] : [stored.messageId])),
+  ];
+}
+
+async function createdTimeOfNewExecution(
+  parts: EngineParts,
+  instanceId: string,
+  executionId: string,
+  checkpoint: Checkpoint | undefined,
+  now: Date,
+): Promise<string> {
+  // A client start wrote the row (Pending) with this execution; a ContinueAsNew keeps the instance's time.
+  const row = await parts.storage.getInstance(instanceId);
+  if (row?.executionId === executionId) return row.createdTime;
+  if (checkpoint?.instance.runtimeStatus === "ContinuedAsNew") return checkpoint.instance.createdTime;
+  return now.toISOString();
+}
+
+function instanceRecord(
+  instanceId: string,
+  executionId: string,
+  result: EpisodeResult,
+  createdTime: string,
+  now: Date,
+): InstanceRecord {
+  const { name, runtimeStatus, input, output, customStatus, parentInstanceId, completedTime } = result.instance;
+  return {
+    instanceId,
+    name,
+    executionId,
+    runtimeStatus,
+    createdTime,
+    lastUpdatedTime: now.toISOString(),
+    ...(input === undefined ? {} : { input }),
+    ...(output === undefined ? {} : { output }),
+    ...(customStatus === undefined ? {} : { customStatus }),
+    ...(parentInstanceId === undefined ? {} : { parentInstanceId }),
+    ...(completedTime === undefined ? {} : { completedTime }),
+  };
+}
+
+/** Puts a message back for later: a delayed copy (same id) replaces it, so the wait costs no lease. */
+async function defer(parts: EngineParts, held: Held): Promise<void> {
+  await parts.storage.sendControl(held.message, DEFER_SECONDS);
+  await held.complete();
+}
+
