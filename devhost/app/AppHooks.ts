@@ -34,10 +34,6 @@ export class AppHooks {
     });
   }
 
-  count(name: HookName): number {
-    return this.#callbacks(name).length;
-  }
-
   async run(name: HookName, context: object): Promise<void> {
     // A copy: a hook that disposes itself must not make the next one be skipped.
     const callbacks = [...this.#callbacks(name)];

@@ -51,6 +51,10 @@ interface Ending {
 
 const PROBE_REASON = "Replay to find the events a ContinueAsNew left unconsumed";
 
+/** How durable-functions refuses context.df.lock below schema V4, which the host (like the extension for Node.js) does not offer. */
+const SDK_LOCK_REFUSAL = "lock requires a Durable Functions extension that supports OOProc schema V4";
+const LOCKS_UNSUPPORTED = "Entity locks are not supported by this host.";
+
 /** One episode of one execution (see OrchestrationRunner). */
 export class OrchestrationEpisode {
   private readonly ledger: OrchestrationLedger;
@@ -158,8 +162,9 @@ export class OrchestrationEpisode {
     }
     if (run.error !== undefined) {
       const stackTrace = run.state.failureDetails?.StackTrace;
+      const note = run.error.startsWith(SDK_LOCK_REFUSAL) ? ` ${LOCKS_UNSUPPORTED}` : "";
       const failure: Failure = {
-        reason: `Orchestrator function '${name}' failed: ${run.error}`,
+        reason: `Orchestrator function '${name}' failed: ${run.error}${note}`,
         errorType: "OrchestrationFailureException",
         details: `Message: ${run.error}, StackTrace: ${stackTrace ?? ""}`,
         ...(stackTrace === undefined ? {} : { stackTrace }),
@@ -210,7 +215,7 @@ export class OrchestrationEpisode {
           (names.length === 0 ? "." : ` (events: ${names.join(", ")}).`),
       );
     }
-    const input = jsonText(action.input, true);
+    const input = jsonText(action.input, false);
     const newExecutionId = deterministicGuid(this.input.instanceId, this.input.executionId, "continueAsNew").replaceAll("-", "");
     const parent = this.ledger.parent;
     const restart: OutgoingMessage = {

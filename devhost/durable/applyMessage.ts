@@ -61,8 +61,9 @@ function timerFired(work: EpisodeWork, slot: Slot, planned: { event: Orchestrati
     return work.plan({ ...planned, phase: retried ? 1 : 2 });
   }
   // A timer of a chain (a long timer, a poll's wait): the SDK takes the next timer's number while
-  // the chain's end is still ahead of its current time.
-  const first = ledger.head(slot);
+  // the chain's end is still ahead of its current time. Later timers of a chain name its first as
+  // their group; a poll's first timer names the HTTP call's first request.
+  const first = slot.origin === "subTimer" ? ledger.head(slot) : slot;
   const finalFireAt = typeof first.event.FinalFireAt === "string" ? new Date(first.event.FinalFireAt) : undefined;
   if (finalFireAt !== undefined && finalFireAt > work.now) {
     work.plan({ ...planned, phase: 1 });

@@ -1,8 +1,8 @@
 /**
- * An action's input as the JSON text the host passes on. durable-functions JSON-encodes string
- * inputs of activities and ContinueAsNew itself (`"Tokyo"` arrives as `"\"Tokyo\""`); for those,
- * `stringsAreEncoded` keeps the text as it is. The extension treats that text as the value, so a
- * ContinueAsNew with a string input hands the next execution the quoted string (a quirk kept on purpose).
+ * An action's input as the JSON text the host passes on. durable-functions JSON-encodes the string
+ * inputs of activities and ContinueAsNew itself (`"Tokyo"` arrives as `"\"Tokyo\""`). An activity
+ * still gets "Tokyo" (`stringsAreEncoded` keeps such text as it is), but the extension serialises a
+ * ContinueAsNew input once more, so the next execution gets the quoted string: a quirk the host keeps.
  */
 export function jsonText(value: unknown, stringsAreEncoded: boolean): string | undefined {
   if (value === undefined) return undefined;

@@ -62,10 +62,6 @@ export class HttpServer {
     return address.port;
   }
 
-  get baseUrl(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
   async start(): Promise<void> {
     const server = createServer((request, response) => void this.#handle(request, response));
     await new Promise<void>((resolve, reject) => {
@@ -98,7 +94,6 @@ export class HttpServer {
     response.once("finish", () => {
       if (this.#closing) setImmediate(() => this.#server?.closeIdleConnections());
     });
-    response.setHeader("Server", "Kestrel");
     const target = request.url ?? "/";
     const rawPath = target.split("?")[0] ?? "/";
     const url = `http://${request.headers.host ?? `127.0.0.1:${this.port}`}${target}`;
@@ -114,7 +109,10 @@ export class HttpServer {
       }
       await this.#serveFunction(resolution.route, resolution.params, request, response, url);
     } catch (error) {
-      this.#options.logger.log("error", `Request ${request.method ?? "GET"} ${target} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      // A client that goes away mid-response is routine, not a host error.
+      const clientLeft = error instanceof Error && (error as NodeJS.ErrnoException).code === "ERR_STREAM_PREMATURE_CLOSE";
+      const description = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      this.#options.logger.log(clientLeft ? "debug" : "error", `Request ${request.method ?? "GET"} ${target} failed: ${description}`);
       if (!response.headersSent) end(response, 500);
       else response.destroy();
     }
