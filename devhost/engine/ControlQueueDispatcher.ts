@@ -2,6 +2,7 @@ import { isEntityInstanceId, type ControlMessage, type EntityOperationMessage, t
 import type { ReceivedMessage } from "../storage/records.js";
 import { ConcurrencyLimit } from "./ConcurrencyLimit.js";
 import type { EngineParts } from "./EngineParts.js";
+import { InlineMessage, type HeldMessage } from "./HeldMessage.js";
 import { LeasedMessage } from "./LeasedMessage.js";
 import { processEntityBatch } from "./processEntityBatch.js";
 import { processOrchestrationBatch } from "./processOrchestrationBatch.js";
@@ -20,8 +21,8 @@ export interface ControlQueueOptions {
 }
 
 interface Mailbox {
-  waiting: LeasedMessage<ControlMessage>[];
-  inFlight: LeasedMessage<ControlMessage>[];
+  waiting: HeldMessage<ControlMessage>[];
+  inFlight: HeldMessage<ControlMessage>[];
   scheduled: boolean;
 }
 
@@ -99,7 +100,9 @@ export class ControlQueueDispatcher {
       mailbox = { waiting: [], inFlight: [], scheduled: false };
       this.mailboxes.set(instanceId, mailbox);
     }
-    const known = [...mailbox.waiting, ...mailbox.inFlight].find((held) => held.queueMessageId === received.messageId);
+    const known = [...mailbox.waiting, ...mailbox.inFlight].find(
+      (held) => held instanceof LeasedMessage && held.queueMessageId === received.messageId,
+    ) as LeasedMessage<ControlMessage> | undefined;
     if (known !== undefined) {
       known.redelivered(received);
       return;
@@ -129,9 +132,14 @@ export class ControlQueueDispatcher {
     mailbox.inFlight = batch;
     try {
       if (isEntityInstanceId(instanceId)) {
-        await processEntityBatch(this.parts, instanceId, batch as LeasedMessage<EntityOperationMessage>[]);
+        await processEntityBatch(this.parts, instanceId, batch as HeldMessage<EntityOperationMessage>[]);
       } else {
-        await processOrchestrationBatch(this.parts, instanceId, batch as LeasedMessage<OrchestrationMessage>[]);
+        const nextStart = await processOrchestrationBatch(this.parts, instanceId, batch as HeldMessage<OrchestrationMessage>[]);
+        // Events that arrived meanwhile go to the new execution in the next episode, with its start.
+        if (nextStart !== undefined) {
+          mailbox.waiting.unshift(new InlineMessage(nextStart));
+          this.waitingCount += 1;
+        }
       }
     } catch (error) {
       this.parts.logger.log("error", `Processing '${instanceId}' failed; its messages will be retried. ${describe(error)}`);

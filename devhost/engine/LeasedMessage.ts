@@ -1,13 +1,14 @@
 import type { ControlMessage, WorkItemMessage } from "../durable/messages.js";
 import type { ReceivedMessage } from "../storage/records.js";
 import type { TaskHubStorage } from "../storage/TaskHubStorage.js";
+import type { HeldMessage } from "./HeldMessage.js";
 
 /**
  * A message the host holds: its lease is renewed while the host works on it, and the latest pop
  * receipt is kept here so that the final delete uses it. If the host dies, the lease runs out and
  * the queue delivers the message again; the receivers' de-duplication makes that harmless.
  */
-export class LeasedMessage<T extends ControlMessage | WorkItemMessage> {
+export class LeasedMessage<T extends ControlMessage | WorkItemMessage> implements HeldMessage<T> {
   private settled = false;
 
   constructor(

@@ -1,10 +1,10 @@
 import { parseEntityInstanceId, type EntityOperationMessage } from "../durable/messages.js";
 import type { EntityRecord } from "../storage/records.js";
 import type { EngineParts } from "./EngineParts.js";
-import type { LeasedMessage } from "./LeasedMessage.js";
+import type { HeldMessage } from "./HeldMessage.js";
 import { sendOutbox } from "./sendOutbox.js";
 
-type Held = LeasedMessage<EntityOperationMessage>;
+type Held = HeldMessage<EntityOperationMessage>;
 
 /** How many applied message ids an entity remembers: far more than can ever be redelivered at once. */
 const REMEMBERED_MESSAGE_IDS = 1000;

@@ -4,10 +4,10 @@ import type { EpisodeResult } from "../durable/OrchestrationRunner.js";
 import { isFinished, type RuntimeStatus } from "../durable/runtimeStatus.js";
 import type { Checkpoint, InstanceRecord, OrchestrationState } from "../storage/records.js";
 import { CARRIED_MESSAGE_IDS, DEFER_SECONDS, type EngineParts } from "./EngineParts.js";
-import type { LeasedMessage } from "./LeasedMessage.js";
+import type { HeldMessage } from "./HeldMessage.js";
 import { sendOutbox } from "./sendOutbox.js";
 
-type Held = LeasedMessage<OrchestrationMessage>;
+type Held = HeldMessage<OrchestrationMessage>;
 
 /**
  * One episode of one orchestration instance, crash-safe:
@@ -21,8 +21,15 @@ type Held = LeasedMessage<OrchestrationMessage>;
  * A crash before 3 redelivers the messages and the episode runs again from the same history; a
  * crash after 3 redelivers messages the history now holds, which makes the host send the
  * checkpoint's outbox again (receivers de-duplicate). Nothing is lost and nothing applies twice.
+ *
+ * Returns the start of the next execution when the episode continued as new, so that the caller
+ * can run it at once instead of waiting for its copy to come through the queue.
  */
-export async function processOrchestrationBatch(parts: EngineParts, instanceId: string, batch: readonly Held[]): Promise<void> {
+export async function processOrchestrationBatch(
+  parts: EngineParts,
+  instanceId: string,
+  batch: readonly Held[],
+): Promise<OrchestrationMessage | undefined> {
   const { storage, clock } = parts;
   const state = await storage.readOrchestration(instanceId);
   const checkpoint = state.checkpoint;
@@ -43,7 +50,7 @@ export async function processOrchestrationBatch(parts: EngineParts, instanceId: 
       await storage.putInstance(checkpoint.instance);
     }
     await Promise.all(done.map((held) => held.complete()));
-    return;
+    return undefined;
   }
 
   const now = clock.now();
@@ -88,6 +95,17 @@ export async function processOrchestrationBatch(parts: EngineParts, instanceId: 
     // orchestration would otherwise grow its history table without bound).
     await storage.deleteOtherExecutions(instanceId, executionId).catch(() => undefined);
   }
+  return result.continuedAsNew === undefined ? undefined : startOf(result.continuedAsNew.newExecutionId, result);
+}
+
+/** The start of the execution a ContinueAsNew created, from the outbox that sends it. */
+function startOf(newExecutionId: string, result: EpisodeResult): OrchestrationMessage | undefined {
+  for (const outgoing of result.outbox) {
+    if (outgoing.to === "control" && outgoing.message.kind === "orchestration" && outgoing.message.newExecutionId === newExecutionId) {
+      return outgoing.message;
+    }
+  }
+  return undefined;
 }
 
 interface EpisodePlan {

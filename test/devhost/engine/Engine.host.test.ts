@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import { RealClock } from "../../../devhost/clock/Clock.js";
+import { TaskHubClient } from "../../../devhost/durable/TaskHubClient.js";
+import { TaskHubStorage } from "../../../devhost/storage/TaskHubStorage.js";
+import { DevhostProcess } from "../../e2e/support/devhostProcess.js";
+import { pollUntil } from "../../e2e/support/poll.js";
+import { buildFixtures, type FixtureBuild } from "../fixtures/support/buildFixtures.js";
+
+/**
+ * The engine as a whole, in a host process over Azurite, with a fixture app whose orchestrations
+ * make one behaviour each observable: batched delivery and its ContinueAsNew hazard, retries and
+ * long timers under time skipping, sub-orchestrations, concurrency limits, large payloads,
+ * nondeterminism and failures, and a crash (SIGKILL) in the middle of work.
+ */
+
+const connectionString = inject("azuriteConnectionString");
+let fixtures: FixtureBuild;
+
+beforeAll(async () => {
+  fixtures = await buildFixtures();
+}, 120_000);
+
+afterAll(async () => {
+  await fixtures.remove();
+});
+
+interface Status {
+  runtimeStatus: string;
+  output: unknown;
+  input: unknown;
+  customStatus: unknown;
+}
+
+async function statusOf(host: DevhostProcess, instanceId: string): Promise<Status | undefined> {
+  const response = await fetch(`${host.baseUrl}/runtime/webhooks/durabletask/instances/${encodeURIComponent(instanceId)}`);
+  return response.status === 404 ? undefined : ((await response.json()) as Status);
+}
+
+const finished = (status: Status | undefined): boolean =>
+  status !== undefined && ["Completed", "Failed", "Terminated"].includes(status.runtimeStatus);
+
+async function start(host: DevhostProcess, name: string, instanceId: string, input?: unknown): Promise<void> {
+  const response = await fetch(`${host.baseUrl}/runtime/webhooks/durabletask/orchestrators/${name}/${instanceId}`, {
+    method: "POST",
+    ...(input === undefined ? {} : { body: JSON.stringify(input), headers: { "Content-Type": "application/json" } }),
+  });
+  expect(response.status, await response.clone().text()).toBe(202);
+}
+
+async function runToEnd(host: DevhostProcess, name: string, input?: unknown): Promise<Status> {
+  const instanceId = `${name}-${randomUUID()}`;
+  await start(host, name, instanceId, input);
+  const status = await pollUntil(`${name} to finish`, () => statusOf(host, instanceId), finished, { timeoutMs: 20_000 });
+  if (status === undefined) throw new Error("unreachable: finished() implies a status");
+  return status;
+}
+
+function hostFor(hub: string, options: { clock?: "real" | "virtual"; batching?: boolean; leaseSeconds?: number; env?: Record<string, string> } = {}) {
+  return DevhostProcess.start({
+    appRoot: fixtures.app("durableApp"),
+    clock: options.clock ?? "virtual",
+    ...(options.batching === undefined ? {} : { batching: options.batching }),
+    ...(options.leaseSeconds === undefined ? {} : { leaseSeconds: options.leaseSeconds }),
+    env: { AzureWebJobsStorage: connectionString, TASKHUB_NAME: hub, ...options.env },
+  });
+}
+
+const uniqueHub = (label: string): string => `${label}${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+
+describe("a host on the virtual clock with time skipping", () => {
+  let host: DevhostProcess;
+  beforeAll(async () => {
+    host = await hostFor(uniqueHub("Skip"));
+  }, 60_000);
+  afterAll(async () => {
+    await host.stop();
+  });
+
+  it("sleeps through a 72-hour durable timer at once, and the orchestration sees the later time", async () => {
+    const before = Date.parse((await host.clock()).now);
+    const status = await runToEnd(host, "LongSleeper");
+    expect(status.runtimeStatus).toBe("Completed");
+    expect(Date.parse(status.output as string) - before).toBeGreaterThanOrEqual(72 * 3600_000);
+  });
+
+  it("retries a failing activity an hour apart until it succeeds", async () => {
+    const status = await runToEnd(host, "RetryingCaller", { key: randomUUID(), failTimes: 2 });
+    expect(status).toMatchObject({ runtimeStatus: "Completed", output: 3 });
+  });
+
+  it("fails the orchestration once the retries are used up, with the activity's message", async () => {
+    const status = await runToEnd(host, "RetryingCaller", { key: randomUUID(), failTimes: 5 });
+    expect(status.runtimeStatus).toBe("Failed");
+    expect(JSON.stringify(status.output)).toContain("Flaky failure 3 of 5");
+  });
+
+  it("runs sub-orchestrations and returns their combined result", async () => {
+    const status = await runToEnd(host, "ParentOfTwo");
+    expect(status).toMatchObject({ runtimeStatus: "Completed", output: 24 });
+  });
+
+  it("never runs more activities at once than maxConcurrentActivityFunctions (2 in the fixture's host.json)", async () => {
+    const status = await runToEnd(host, "Crowd");
+    expect(status).toMatchObject({ runtimeStatus: "Completed", output: 2 });
+  });
+
+  it("carries inputs and results far over 45 KB (through blobs)", async () => {
+    const status = await runToEnd(host, "BulkyRoundTrip", "y".repeat(100_000));
+    expect(status).toMatchObject({ runtimeStatus: "Completed", output: { inputLength: 100_000, resultLength: 200_000 } });
+  });
+
+  it("marks an orchestrator that throws as Failed with its message", async () => {
+    const status = await runToEnd(host, "Failing");
+    expect(status.runtimeStatus).toBe("Failed");
+    expect(JSON.stringify(status.output)).toContain("The orchestrator gave up on purpose.");
+  });
+});
+
+describe("batched delivery and ContinueAsNew", () => {
+  /** Queues a start and ten ticks while no host runs, so that they all arrive in one batch. */
+  async function queueStartAndTicks(hub: string, instanceId: string): Promise<void> {
+    const storage = new TaskHubStorage({ connectionString, taskHubName: hub, partitionCount: 2 });
+    await storage.createIfNotExists();
+    const client = new TaskHubClient({
+      storage,
+      clock: new RealClock(),
+      orchestratorNames: () => new Set(["TickCounter"]),
+      entityNames: () => new Set(),
+    });
+    await client.startNew("TickCounter", { instanceId, input: "0" });
+    for (let tick = 0; tick < 10; tick++) await client.raiseEvent(instanceId, "tick", "null");
+  }
+
+  it("drops the ticks an episode did not consume when it continues as new, as the extension does for Node apps", async () => {
+    const hub = uniqueHub("Batch");
+    await queueStartAndTicks(hub, "ticks");
+    const host = await hostFor(hub, { clock: "real" });
+    try {
+      const status = await pollUntil("the batch to be applied", () => statusOf(host, "ticks"), (s) => s?.customStatus === 1, { timeoutMs: 15_000 });
+      // Give the dropped ticks every chance to show up after all.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect((await statusOf(host, "ticks"))?.customStatus).toBe(1);
+      expect(status?.runtimeStatus).toBe("Running");
+    } finally {
+      await host.stop();
+    }
+  }, 40_000);
+
+  it("applies every tick when batching is off (one message per episode)", async () => {
+    const hub = uniqueHub("NoBatch");
+    await queueStartAndTicks(hub, "ticks");
+    const host = await hostFor(hub, { clock: "real", batching: false });
+    try {
+      await pollUntil("all ten ticks", () => statusOf(host, "ticks"), (s) => s?.customStatus === 10, { timeoutMs: 20_000 });
+    } finally {
+      await host.stop();
+    }
+  }, 40_000);
+});
+
+describe("restarts", () => {
+  it("fails an instance with a clear message when its code no longer matches its history", async () => {
+    const env: Record<string, string> = {};
+    const host = await hostFor(uniqueHub("Drift"), { clock: "real", env });
+    try {
+      await start(host, "Drifting", "drifting");
+      await pollUntil("the first activity", () => statusOf(host, "drifting"), (s) => s?.runtimeStatus === "Running");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      env.DRIFT = "1";
+      await host.restart();
+      const raised = await fetch(`${host.baseUrl}/runtime/webhooks/durabletask/instances/drifting/raiseEvent/go`, {
+        method: "POST",
+        body: "{}",
+        headers: { "Content-Type": "application/json" },
+      });
+      expect(raised.status).toBe(202);
+      const status = await pollUntil("the instance to fail", () => statusOf(host, "drifting"), finished);
+      expect(status?.runtimeStatus).toBe("Failed");
+      expect(JSON.stringify(status?.output)).toMatch(/nondetermin/i);
+      expect(JSON.stringify(status?.output)).toContain("Other");
+    } finally {
+      await host.stop();
+    }
+  }, 60_000);
+
+  it("resumes after SIGKILL in the middle of retries, and applies every step once", async () => {
+    const host = await hostFor(uniqueHub("Crash"), { clock: "real", leaseSeconds: 2 });
+    try {
+      const ids = Array.from({ length: 5 }, (_, index) => `sub-${index}`);
+      await Promise.all(ids.map((id) => start(host, "ParentOfTwo", id)));
+      await host.kill();
+      await host.restart();
+      for (const id of ids) {
+        const status = await pollUntil(`${id} after the crash`, () => statusOf(host, id), finished, { timeoutMs: 30_000 });
+        expect(status).toMatchObject({ runtimeStatus: "Completed", output: 24 });
+      }
+    } finally {
+      await host.stop();
+    }
+  }, 90_000);
+});
