@@ -2,47 +2,38 @@ import type { HostLogger } from "../app/HostLogger.js";
 import { ActionType } from "./ActionType.js";
 import { applyMessage } from "./applyMessage.js";
 import { checkDeterminism } from "./checkDeterminism.js";
-import { deterministicGuid } from "./deterministicGuid.js";
+import { continueAsNewStart } from "./continueAsNewStart.js";
+import { continuingPrefix } from "./continuingPrefix.js";
 import { EpisodeWork } from "./EpisodeWork.js";
+import { executionFailed } from "./executionFailed.js";
 import type { FunctionInvoker } from "./FunctionInvoker.js";
 import { EventType, type NewHistoryEvent } from "./historyEvents.js";
 import { invokeOrchestrator } from "./invokeOrchestrator.js";
 import { jsonText } from "./jsonText.js";
 import { leafActions } from "./leafActions.js";
 import type { OrchestrationMessage, OutgoingMessage } from "./messages.js";
-import { messageIds } from "./messageIds.js";
 import { OrchestrationFault } from "./OrchestrationFault.js";
 import { OrchestrationLedger } from "./OrchestrationLedger.js";
 import type { EpisodeInput, EpisodeResult } from "./OrchestrationRunner.js";
 import { orchestrationTrigger } from "./orchestrationTrigger.js";
 import { parentReport } from "./parentReport.js";
+import type { OrchestrationFailure } from "./OrchestrationFailure.js";
+import { orchestratorFailure } from "./orchestratorFailure.js";
 import type { PlannedEvent } from "./PlannedEvent.js";
-import type { RuntimeStatus } from "./runtimeStatus.js";
+import type { RecordedEvent } from "./RecordedEvent.js";
+import { isFinished, type RuntimeStatus } from "./runtimeStatus.js";
 import { scheduleLeaf } from "./scheduleLeaf.js";
+import { sortBatch } from "./sortBatch.js";
 import type { SdkAction } from "./SdkAction.js";
 import type { SdkOrchestratorState } from "./SdkOrchestratorState.js";
 import { unconsumedEvents } from "./unconsumedEvents.js";
 
-interface Recorded {
-  event: NewHistoryEvent;
-  messageId?: string;
-}
-
-interface Failure {
-  reason: string;
-  errorType: string;
-  details: string;
-  stackTrace?: string;
-  /** A structured failure the SDK reported (an unhandled TaskFailedError), passed on to a parent. */
-  structured?: SdkOrchestratorState["failureDetails"];
-}
-
 interface Ending {
   status: RuntimeStatus;
   /** Events after OrchestratorStarted (and ExecutionStarted), before OrchestratorCompleted. */
-  events: Recorded[];
+  events: RecordedEvent[];
   customStatus: string | undefined;
-  end?: Recorded;
+  end?: RecordedEvent;
   outbox: OutgoingMessage[];
   output?: string;
   input?: string;
@@ -50,10 +41,6 @@ interface Ending {
 }
 
 const PROBE_REASON = "Replay to find the events a ContinueAsNew left unconsumed";
-
-/** How durable-functions refuses context.df.lock below schema V4, which the host (like the extension for Node.js) does not offer. */
-const SDK_LOCK_REFUSAL = "lock requires a Durable Functions extension that supports OOProc schema V4";
-const LOCKS_UNSUPPORTED = "Entity locks are not supported by this host.";
 
 /** One episode of one execution (see OrchestrationRunner). */
 export class OrchestrationEpisode {
@@ -64,12 +51,8 @@ export class OrchestrationEpisode {
   private readonly now: Date;
   private readonly work: EpisodeWork;
   /** OrchestratorStarted, and a new execution's ExecutionStarted. */
-  private readonly opening: Recorded[] = [];
-  /** The suspend and resume requests the episode applies (the SDK ignores them). */
-  private readonly control: Recorded[] = [];
-  private readonly toApply: OrchestrationMessage[] = [];
-  private readonly deferred: string[] = [];
-  private terminate: OrchestrationMessage | undefined;
+  private readonly opening: RecordedEvent[] = [];
+  private readonly batch: ReturnType<typeof sortBatch>;
 
   constructor(
     private readonly app: FunctionInvoker,
@@ -81,47 +64,23 @@ export class OrchestrationEpisode {
     const last = this.ledger.currentTime;
     this.now = last !== undefined && last > input.now ? last : input.now;
     this.work = new EpisodeWork(this.ledger, app, input.instanceId, input.executionId, this.now);
+    this.batch = sortBatch(this.ledger, input.messages);
+    for (const id of this.batch.dropped) this.work.drop(id);
   }
 
   async run(): Promise<EpisodeResult> {
-    const start = this.sortMessages();
-    if (start === undefined && this.terminate === undefined && this.control.length === 0 && this.toApply.length === 0) {
-      return this.unchanged();
-    }
+    const { start, terminate, control, toApply } = this.batch;
+    if (start === undefined && terminate === undefined && control.length === 0 && toApply.length === 0) return this.unchanged();
     this.open(start);
-    if (this.terminate !== undefined) return this.terminated(this.terminate);
-    this.toApply.forEach((message, arrival) => applyMessage(this.work, message, arrival));
+    if (terminate !== undefined) return this.terminated(terminate);
+    toApply.forEach((message, arrival) => applyMessage(this.work, message, arrival));
     // Stable: within a phase, arrival order (and a retry timeout's added events after their failure).
     const planned = [...this.work.planned].sort((a, b) => a.phase - b.phase || a.arrival - b.arrival);
     if (start === undefined && planned.length === 0) {
-      if (this.control.length === 0) return this.unchanged();
-      return this.finish({ status: this.openStatus(), events: this.control, customStatus: this.ledger.customStatus, outbox: [] });
+      if (control.length === 0) return this.unchanged();
+      return this.finish({ status: this.openStatus(), events: control, customStatus: this.ledger.customStatus, outbox: [] });
     }
     return this.runOrchestrator(planned);
-  }
-
-  /** Sorts the batch into what the episode applies, defers, drops; returns a new execution's start. */
-  private sortMessages(): OrchestrationMessage | undefined {
-    const { messages } = this.input;
-    const start = this.ledger.started ? undefined : messages.find((message) => message.event.EventType === EventType.ExecutionStarted);
-    let suspended = this.ledger.suspended;
-    for (const message of messages) {
-      if (message === start) continue;
-      const type = message.event.EventType;
-      const applicable = (this.ledger.started || start !== undefined) && this.ledger.end === undefined && this.terminate === undefined;
-      if (!applicable || type === EventType.ExecutionStarted) this.work.drop(message.id);
-      else if (type === EventType.ExecutionTerminated) this.terminate = message;
-      else if (type === EventType.ExecutionSuspended || type === EventType.ExecutionResumed) {
-        const suspend = type === EventType.ExecutionSuspended;
-        if (suspend === suspended) this.work.drop(message.id);
-        else {
-          suspended = suspend;
-          this.control.push({ event: message.event, messageId: message.id });
-        }
-      } else if (suspended) this.deferred.push(message.id);
-      else this.toApply.push(message);
-    }
-    return start;
   }
 
   private open(start: OrchestrationMessage | undefined): void {
@@ -137,7 +96,7 @@ export class OrchestrationEpisode {
       };
       this.opening.push({ event, messageId: start.id });
     }
-    for (const recorded of [...this.opening, ...this.control]) this.ledger.apply(recorded.event, this.now);
+    for (const recorded of [...this.opening, ...this.batch.control]) this.ledger.apply(recorded.event, this.now);
   }
 
   private async runOrchestrator(planned: PlannedEvent[]): Promise<EpisodeResult> {
@@ -147,7 +106,7 @@ export class OrchestrationEpisode {
       const reason = `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`;
       return this.failed({ reason, errorType: "ArgumentException", details: "" }, planned, undefined);
     }
-    const run = await invokeOrchestrator(this.app, fn.name, this.trigger([...this.opening, ...planned, ...this.control]));
+    const run = await invokeOrchestrator(this.app, fn.name, this.trigger([...this.opening, ...planned, ...this.batch.control]));
     const actions = run.state.actions.flat();
     try {
       if (run.hasActions) {
@@ -160,21 +119,10 @@ export class OrchestrationEpisode {
       if (!(error instanceof OrchestrationFault)) throw error;
       return this.failed({ reason: error.message, errorType: error.errorType, details: "" }, planned, run.state);
     }
-    if (run.error !== undefined) {
-      const stackTrace = run.state.failureDetails?.StackTrace;
-      const note = run.error.startsWith(SDK_LOCK_REFUSAL) ? ` ${LOCKS_UNSUPPORTED}` : "";
-      const failure: Failure = {
-        reason: `Orchestrator function '${name}' failed: ${run.error}${note}`,
-        errorType: "OrchestrationFailureException",
-        details: `Message: ${run.error}, StackTrace: ${stackTrace ?? ""}`,
-        ...(stackTrace === undefined ? {} : { stackTrace }),
-        ...(run.state.failureDetails === undefined ? {} : { structured: run.state.failureDetails }),
-      };
-      return this.failed(failure, planned, run.state);
-    }
+    if (run.error !== undefined) return this.failed(orchestratorFailure(name, run.error, run.state), planned, run.state);
     const continueAsNew = actions.find((action) => action.actionType === ActionType.ContinueAsNew);
     if (continueAsNew !== undefined) return this.continuedAsNew(fn.name, continueAsNew, actions, planned, run.state);
-    const events = [...planned, ...this.control, ...this.work.scheduling.map((event) => ({ event }))];
+    const events = [...planned, ...this.batch.control, ...this.work.scheduling.map((event) => ({ event }))];
     const customStatus = customStatusOf(run.state);
     if (!run.state.isDone) return this.finish({ status: this.openStatus(), events, customStatus, outbox: this.work.outbox });
     const output = JSON.stringify(run.state.output ?? null);
@@ -216,114 +164,57 @@ export class OrchestrationEpisode {
       );
     }
     const input = jsonText(action.input, false);
-    const newExecutionId = deterministicGuid(this.input.instanceId, this.input.executionId, "continueAsNew").replaceAll("-", "");
-    const parent = this.ledger.parent;
-    const restart: OutgoingMessage = {
-      to: "control",
-      message: {
-        kind: "orchestration",
-        id: messageIds.continueAsNew(this.input.instanceId, this.input.executionId),
-        instanceId: this.input.instanceId,
-        event: {
-          EventType: EventType.ExecutionStarted,
-          Name: this.ledger.name ?? "",
-          ...(input === undefined ? {} : { Input: input }),
-          ...(this.ledger.version === undefined ? {} : { Version: this.ledger.version }),
-          ...(parent === undefined ? {} : { ParentInstanceId: parent.instanceId }),
-        },
-        newExecutionId,
-        ...(parent === undefined ? {} : { parent }),
-      },
-    };
+    const restart = continueAsNewStart(this.ledger, this.input.instanceId, this.input.executionId, input);
     const applied = [...phase1, ...processed.filter((entry) => !unconsumed.has(entry))];
     return this.finish({
       status: "ContinuedAsNew",
-      events: [...applied, ...this.control, ...this.work.scheduling.map((event) => ({ event }))],
+      events: [...applied, ...this.batch.control, ...this.work.scheduling.map((event) => ({ event }))],
       customStatus: customStatusOf(state),
       end: {
         event: {
           EventType: EventType.ContinueAsNew,
           ...(input === undefined ? {} : { Result: input }),
-          NewExecutionId: newExecutionId,
+          NewExecutionId: restart.newExecutionId,
           OrchestrationStatus: "ContinuedAsNew",
         },
       },
-      outbox: [...this.work.outbox, restart],
+      outbox: [...this.work.outbox, restart.message],
       ...(input === undefined ? {} : { input }),
-      continuedAsNew: { newExecutionId },
+      continuedAsNew: { newExecutionId: restart.newExecutionId },
     });
   }
 
   /**
-   * How many of the phase-2 events the SDK processed before the orchestrator continued as new (the
-   * SDK stops reading the history there). Only replays can tell: the smallest prefix of them after
-   * which a replay already continues as new. Replays run with the whole history marked as replayed,
-   * so that the orchestrator's own logging stays quiet.
+   * How many of the phase-2 events the SDK processed before the orchestrator continued as new.
+   * Replays run with the whole history marked as replayed (an OrchestratorStarted after it), so that
+   * the orchestrator's own logging stays quiet.
    */
-  private async processedBeforeContinueAsNew(functionName: string, phase1: PlannedEvent[], phase2: PlannedEvent[]): Promise<number> {
+  private processedBeforeContinueAsNew(functionName: string, phase1: PlannedEvent[], phase2: PlannedEvent[]): Promise<number> {
     // A running execution resumes only on a phase-2 event; a new one also at its start.
-    let low = this.opening.length > 1 ? 0 : Math.min(1, phase2.length);
-    let high = phase2.length;
-    while (low < high) {
-      const middle = Math.floor((low + high) / 2);
-      const probe = await invokeOrchestrator(
-        this.app,
-        functionName,
-        this.trigger([...this.opening, ...phase1, ...phase2.slice(0, middle), { event: { EventType: EventType.OrchestratorStarted } }]),
-        PROBE_REASON,
-      );
-      if (probe.state.actions.flat().some((candidate) => candidate.actionType === ActionType.ContinueAsNew)) high = middle;
-      else low = middle + 1;
-    }
-    return high;
+    const low = this.opening.length > 1 ? 0 : Math.min(1, phase2.length);
+    return continuingPrefix(low, phase2.length, async (count) => {
+      const replay = [...this.opening, ...phase1, ...phase2.slice(0, count), { event: { EventType: EventType.OrchestratorStarted } }];
+      const probe = await invokeOrchestrator(this.app, functionName, this.trigger(replay), PROBE_REASON);
+      return probe.state.actions.flat().some((candidate) => candidate.actionType === ActionType.ContinueAsNew);
+    });
   }
 
-  private failed(failure: Failure, planned: PlannedEvent[], state: SdkOrchestratorState | undefined): EpisodeResult {
-    const output = JSON.stringify(failure.reason);
-    const failureDetails = {
-      ErrorType: failure.errorType,
-      ErrorMessage: failure.reason,
-      ...(failure.stackTrace === undefined ? {} : { StackTrace: failure.stackTrace }),
-    };
-    const structured = failure.structured;
-    const parent = this.reportToParent({
-      status: "Failed",
-      reason: failure.reason,
-      details: failure.details,
-      ...(structured === undefined
-        ? {}
-        : {
-            failureDetails: {
-              ErrorType: structured.ErrorType ?? "Error",
-              ErrorMessage: structured.ErrorMessage ?? "",
-              ...(structured.StackTrace === undefined ? {} : { StackTrace: structured.StackTrace }),
-            },
-          }),
-    });
+  private failed(failure: OrchestrationFailure, planned: PlannedEvent[], state: SdkOrchestratorState | undefined): EpisodeResult {
+    const { event, report } = executionFailed(failure);
     return this.finish({
       status: "Failed",
-      events: [...planned, ...this.control],
+      events: [...planned, ...this.batch.control],
       customStatus: state === undefined ? this.ledger.customStatus : customStatusOf(state),
-      end: {
-        event: {
-          EventType: EventType.ExecutionFailed,
-          Reason: failure.reason,
-          Details: failure.details,
-          FailureDetails: failureDetails,
-          Result: output,
-          OrchestrationStatus: "Failed",
-        },
-      },
-      outbox: parent,
-      output,
+      end: { event },
+      outbox: this.reportToParent(report),
+      output: JSON.stringify(failure.reason),
     });
   }
 
   /** Terminated without running the orchestrator; the other messages of the batch no longer apply. */
   private terminated(message: OrchestrationMessage): EpisodeResult {
-    for (const other of this.toApply) this.work.drop(other.id);
-    for (const other of this.control) if (other.messageId !== undefined) this.work.drop(other.messageId);
-    this.control.length = 0;
+    for (const other of this.batch.toApply) this.work.drop(other.id);
+    for (const other of this.batch.control) if (other.messageId !== undefined) this.work.drop(other.messageId);
     const output = message.event.Input;
     const reason = output === undefined ? "The orchestration was terminated." : `The orchestration was terminated: ${textOf(output)}`;
     const parent = this.reportToParent({ status: "Failed", reason, details: "" });
@@ -347,7 +238,7 @@ export class OrchestrationEpisode {
     return this.ledger.suspended ? "Suspended" : "Running";
   }
 
-  private trigger(events: readonly Recorded[]): unknown {
+  private trigger(events: readonly RecordedEvent[]): unknown {
     return orchestrationTrigger({
       instanceId: this.input.instanceId,
       parentInstanceId: this.ledger.parent?.instanceId,
@@ -363,15 +254,21 @@ export class OrchestrationEpisode {
     return {
       newEvents: [],
       outbox: [],
-      instance: this.instance(end?.status ?? this.openStatus(), this.ledger.customStatus, end?.output, undefined, end?.at),
+      instance: this.instance(
+        end?.status ?? this.openStatus(),
+        this.ledger.customStatus,
+        end?.output,
+        undefined,
+        end !== undefined && isFinished(end.status) ? end.at : undefined,
+      ),
       droppedMessageIds: this.work.dropped,
-      deferredMessageIds: this.deferred,
+      deferredMessageIds: this.batch.deferred,
     };
   }
 
   private finish(ending: Ending): EpisodeResult {
     const timestamp = this.now.toISOString();
-    const closing: Recorded[] = [
+    const closing: RecordedEvent[] = [
       { event: { EventType: EventType.OrchestratorCompleted, ...(ending.customStatus === undefined ? {} : { CustomStatus: ending.customStatus }) } },
       ...(ending.end === undefined ? [] : [ending.end]),
     ];
@@ -379,14 +276,13 @@ export class OrchestrationEpisode {
       event: { ...recorded.event, EventId: this.input.history.length + index, IsPlayed: false, Timestamp: timestamp },
       ...(recorded.messageId === undefined ? {} : { messageId: recorded.messageId }),
     }));
-    const finished = ending.status !== "Running" && ending.status !== "Suspended" && ending.status !== "ContinuedAsNew";
     return {
       newEvents,
       outbox: ending.outbox,
-      instance: this.instance(ending.status, ending.customStatus, ending.output, ending.input, finished ? timestamp : undefined),
+      instance: this.instance(ending.status, ending.customStatus, ending.output, ending.input, isFinished(ending.status) ? timestamp : undefined),
       ...(ending.continuedAsNew === undefined ? {} : { continuedAsNew: ending.continuedAsNew }),
       droppedMessageIds: this.work.dropped,
-      deferredMessageIds: this.deferred,
+      deferredMessageIds: this.batch.deferred,
     };
   }
 

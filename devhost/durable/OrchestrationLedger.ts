@@ -133,7 +133,6 @@ export class OrchestrationLedger {
     return this.slots.filter((slot) => slot.origin === "action");
   }
 
-
   private addSlot(event: NewHistoryEvent, at: Date): void {
     const sequence = event.EventType === EventType.TimerCreated ? event.TimerId : event.TaskScheduledId;
     if (sequence === undefined) return;

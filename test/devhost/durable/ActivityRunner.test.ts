@@ -1,10 +1,12 @@
 import * as df from "durable-functions";
 import type { InvocationContext } from "@azure/functions";
+import type { OrchestrationContext } from "durable-functions";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ActivityRunner } from "../../../devhost/durable/ActivityRunner.js";
 import { EventType } from "../../../devhost/durable/historyEvents.js";
 import type { WorkItemMessage } from "../../../devhost/durable/messages.js";
 import { ActivityNames } from "../../../src/names.js";
+import { InMemoryTaskHub } from "../support/inMemoryTaskHub.js";
 import { RecordingLogger } from "../support/RecordingLogger.js";
 import { RegistryInvoker } from "../support/registryInvoker.js";
 
@@ -22,6 +24,8 @@ df.app.activity("Act_Nothing", { handler: () => undefined });
 df.app.activity("Act_WhoCalls", { handler: (_input: unknown, context: InvocationContext) => context.triggerMetadata?.instanceId });
 df.app.activity("Act_Throws", {
   handler: (input: unknown) => {
+    // A non-Error on purpose: the worker reports such throws differently.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
     if (input === "string") throw "a thrown string";
     if (input === "coded") throw new CodedError("coded failure", "E42");
     throw new Error("activity broke");
@@ -29,9 +33,20 @@ df.app.activity("Act_Throws", {
 });
 df.app.activity("Act_BigInt", { handler: () => 1n });
 
+df.app.orchestration("Act_CatchCoded", function* (context: OrchestrationContext) {
+  try {
+    yield context.df.callActivity("Act_Throws", "coded");
+    return "no failure";
+  } catch (error) {
+    return error instanceof Error ? { name: error.name, message: error.message.split(" \n ")[0] } : String(error);
+  }
+});
+
+let app: RegistryInvoker;
 let runner: ActivityRunner;
 beforeAll(async () => {
-  runner = new ActivityRunner(await RegistryInvoker.load(), new RecordingLogger());
+  app = await RegistryInvoker.load();
+  runner = new ActivityRunner(app, new RecordingLogger());
 });
 
 afterEach(() => {
@@ -108,5 +123,18 @@ describe("ActivityRunner", () => {
 
     expect(event.EventType).toBe(EventType.TaskFailed);
     expect(event.Reason).toMatch(/^Activity function 'Act_BigInt' failed: Do not know how to serialize a BigInt/);
+  });
+
+  it("the orchestrator sees an Error with the extension's reason, or a TaskFailedError for a structured failure", async () => {
+    const plain = new InMemoryTaskHub(app);
+    const plainId = plain.startOrchestration("Act_CatchCoded");
+    await plain.runUntilIdle();
+    df.app.setExceptionPropertiesProvider({ getExceptionProperties: () => ({ code: "E42" }) });
+    const structured = new InMemoryTaskHub(app);
+    const structuredId = structured.startOrchestration("Act_CatchCoded");
+    await structured.runUntilIdle();
+
+    expect(JSON.parse(plain.instance(plainId).status.output ?? "null")).toEqual({ name: "Error", message: "Activity function 'Act_Throws' failed: coded failure" });
+    expect(JSON.parse(structured.instance(structuredId).status.output ?? "null")).toEqual({ name: "TaskFailedError", message: "CodedError: coded failure" });
   });
 });

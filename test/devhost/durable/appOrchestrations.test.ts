@@ -109,4 +109,26 @@ describe("the app's orchestrations", () => {
     expect(output(hub, id)).toMatchObject({ status: "rejected", decidedBy: "bob" });
     expect(hub.events(id, EventType.TimerCreated).map((event) => event.TimerId)).toEqual([1, 2]);
   });
+
+  it("E3_Counter applies a burst of operations from one batch, continues as new when quiet, and ends", async () => {
+    const hub = new InMemoryTaskHub(app, T0);
+    const id = hub.startOrchestration(OrchestratorNames.counter, 0);
+    await hub.runEpisodes();
+    for (const op of ["incr", "incr", "decr", "incr"]) hub.raiseEvent(id, EventNames.counterOperation, { op, id: `op-${op}-${Math.random().toString(36).slice(2)}` });
+
+    await hub.runEpisodes();
+
+    expect(JSON.parse(hub.instance(id).status.customStatus ?? "null")).toMatchObject({ value: 2 });
+    expect(hub.instance(id).episodes.at(-1)?.droppedMessageIds).toEqual([]);
+    // A quiet second: the idle timer wins and the counter continues as new with its value.
+    await hub.runUntilIdle();
+    expect(hub.instance(id).status.runtimeStatus).toBe("Running");
+    expect(hub.instance(id).history.find((event) => event.EventType === EventType.ExecutionStarted)?.Input).toBe("2");
+
+    hub.raiseEvent(id, EventNames.counterOperation, "end");
+    await hub.runUntilIdle();
+
+    expect(hub.instance(id).status.runtimeStatus).toBe("Completed");
+    expect(output(hub, id)).toBe(2);
+  });
 });

@@ -34,6 +34,13 @@ const server: Server = createServer((request, response) => {
   });
 });
 
+/** What callHttp resolves to (durable-functions does not export its DurableHttpResponse type). */
+interface HttpResponse {
+  statusCode: number;
+  content?: string;
+  headers?: Record<string, string>;
+}
+
 interface HttpCall {
   url: string;
   enablePolling?: boolean;
@@ -50,7 +57,7 @@ df.app.orchestration("Http_Call", function* (context: OrchestrationContext) {
       headers: { "x-functions-key": "secret", "X-Trace": "t-1" },
       ...(enablePolling === undefined ? {} : { enablePolling }),
       ...(tokenSource === true ? { tokenSource: new df.ManagedIdentityTokenSource("https://management.core.windows.net/.default") } : {}),
-    })) as df.DurableHttpResponse;
+    })) as HttpResponse;
     return { statusCode: response.statusCode, content: response.content, location: response.headers?.location };
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };

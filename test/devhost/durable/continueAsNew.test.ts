@@ -26,6 +26,17 @@ df.app.orchestration("Can_Idle", function* (context: OrchestrationContext) {
   context.df.continueAsNew(total + (add.result as number));
 });
 
+/** Continues as new at once until its input reaches 2. */
+df.app.orchestration("Can_AtOnce", function* (context: OrchestrationContext) {
+  const count = context.df.getInput<number>();
+  if (count < 2) {
+    context.df.continueAsNew(count + 1);
+    return;
+  }
+  const value: unknown = yield context.df.waitForExternalEvent("Add");
+  return value;
+});
+
 df.app.orchestration("Can_String", function* (context: OrchestrationContext) {
   const input = context.df.getInput<string | null>();
   if (input === null) {
@@ -105,6 +116,22 @@ describe("ContinueAsNew", () => {
     // The timer's firing came after: unprocessed, dropped with the batch.
     expect(episode?.droppedMessageIds).toHaveLength(1);
     expect(hub.instance(id).history.filter((event) => event.EventType === EventType.TimerFired)).toEqual([]);
+  });
+
+  it("drops the events that came with the start of an execution that continues as new at once", async () => {
+    const hub = new InMemoryTaskHub(app, T0);
+    const id = hub.startOrchestration("Can_AtOnce", 0);
+    const lost = hub.raiseEvent(id, "Add", "early");
+
+    await hub.runEpisodes();
+    expect(hub.instance(id).episodes.at(-1)?.droppedMessageIds).toEqual([lost]);
+    await hub.runUntilIdle();
+    expect(hub.instance(id).status).toMatchObject({ runtimeStatus: "Running", input: "2" });
+    hub.raiseEvent(id, "Add", "late");
+    await hub.runUntilIdle();
+
+    expect(hub.instance(id).status.runtimeStatus).toBe("Completed");
+    expect(JSON.parse(hub.instance(id).status.output ?? "null")).toBe("late");
   });
 
   it("hands a string input to the next execution JSON-encoded twice, as the extension does", async () => {

@@ -37,7 +37,8 @@ df.app.orchestration("Ent_SignalThenCall", function* (context: OrchestrationCont
 });
 
 df.app.orchestration("Ent_CallsUnknown", function* (context: OrchestrationContext) {
-  return yield context.df.callEntity(new df.EntityId("Ent_Nobody", "k"), "get");
+  const result: unknown = yield context.df.callEntity(new df.EntityId("Ent_Nobody", "k"), "get");
+  return result;
 });
 
 const T0 = new Date("2026-01-05T09:00:00.000Z");

@@ -30,7 +30,8 @@ df.app.orchestration("Life_Changing", function* (context: OrchestrationContext) 
 });
 
 df.app.orchestration("Life_MissingActivity", function* (context: OrchestrationContext) {
-  return yield context.df.callActivity("Life_NoSuchActivity", 1);
+  const result: unknown = yield context.df.callActivity("Life_NoSuchActivity", 1);
+  return result;
 });
 
 /** Passes a task it already yielded to a new Task.any (azure-functions-durable-js#574). */
@@ -38,11 +39,18 @@ df.app.orchestration("Life_Reused", function* (context: OrchestrationContext) {
   const echo = context.df.callActivity("Life_Echo", "x");
   const timer = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 60_000));
   yield context.df.Task.any([echo, timer]);
-  return yield context.df.Task.any([echo, context.df.waitForExternalEvent("Never")]);
+  const result: unknown = yield context.df.Task.any([echo, context.df.waitForExternalEvent("Never")]);
+  return result;
+});
+
+df.app.orchestration("Life_BigInt", function* (context: OrchestrationContext) {
+  yield context.df.createTimer(context.df.currentUtcDateTime);
+  return 1n;
 });
 
 df.app.orchestration("Life_Lock", function* (context: OrchestrationContext) {
-  return yield context.df.lock(new df.EntityId("Counter", "a"));
+  const result: unknown = yield context.df.lock(new df.EntityId("Counter", "a"));
+  return result;
 });
 
 const T0 = new Date("2026-01-05T09:00:00.000Z");
@@ -74,6 +82,20 @@ describe("terminate", () => {
     expect(instance.history.at(-1)).toMatchObject({ EventType: EventType.ExecutionTerminated, Input: '"no longer needed"' });
     expect(instance.episodes.at(-1)?.droppedMessageIds).toEqual([late]);
     expect(instance.episodes.at(-1)?.outbox).toEqual([]);
+  });
+});
+
+describe("start", () => {
+  it("applies an event that arrived with the start in the same batch", async () => {
+    const hub = new InMemoryTaskHub(app, T0);
+    const id = hub.startOrchestration("Life_WaitForGo");
+    hub.raiseEvent(id, "Go", "early");
+
+    await hub.runEpisodes();
+
+    expect(hub.instance(id).episodes).toHaveLength(1);
+    expect(output(hub, id)).toEqual({ go: "early" });
+    expect(hub.instance(id).status.customStatus).toBe('"got go"');
   });
 });
 
@@ -189,6 +211,16 @@ describe("failures", () => {
     expect(hub.instance(id).status.runtimeStatus).toBe("Failed");
     expect(output(hub, id)).toContain("passed a task it had already yielded (CallActivity 'Life_Echo') to a new Task.all or Task.any");
     expect(output(hub, id)).toContain("azure-functions-durable-js#574");
+  });
+
+  it("fails the instance when the orchestrator's state cannot be serialised, as the worker fails the invocation", async () => {
+    const hub = new InMemoryTaskHub(app, T0);
+    const id = hub.startOrchestration("Life_BigInt");
+
+    await hub.runUntilIdle();
+
+    expect(hub.instance(id).status.runtimeStatus).toBe("Failed");
+    expect(output(hub, id)).toBe("Orchestrator function 'Life_BigInt' failed: Do not know how to serialize a BigInt");
   });
 
   it("fails an orchestrator that takes entity locks, saying the host does not support them", async () => {

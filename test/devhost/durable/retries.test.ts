@@ -38,19 +38,20 @@ function retryOptions(first: number, max: number, extra: Partial<df.RetryOptions
 
 df.app.orchestration("Retry_One", function* (context: OrchestrationContext) {
   const { input, options } = context.df.getInput<{ input: FlakyInput; options: df.RetryOptions }>();
-  return yield context.df.callActivityWithRetry("Retry_Flaky", Object.assign(new df.RetryOptions(1, 1), options), input);
+  const result: unknown = yield context.df.callActivityWithRetry("Retry_Flaky", Object.assign(new df.RetryOptions(1, 1), options), input);
+  return result;
 });
 
 df.app.orchestration("Retry_Concurrent", function* (context: OrchestrationContext) {
-  const keys = context.df.getInput<string[]>();
+  const keys = context.df.getInput<[string, string]>();
   const retry = retryOptions(1000, 3);
-  const all = yield context.df.Task.all([
+  const all: unknown = yield context.df.Task.all([
     context.df.callActivityWithRetry("Retry_Flaky", retry, { key: keys[0], succeedOn: 3, value: "A" }),
     context.df.callActivity("Retry_Echo", "B"),
     context.df.callActivityWithRetry("Retry_Flaky", retry, { key: keys[1], succeedOn: 2, value: "C" }),
     context.df.callActivity("Retry_Echo", "D"),
   ]);
-  const after = yield context.df.callActivity("Retry_Echo", "E");
+  const after: unknown = yield context.df.callActivity("Retry_Echo", "E");
   return { all, after };
 });
 
@@ -59,9 +60,9 @@ df.app.orchestration("Retry_Interleaved", function* (context: OrchestrationConte
   const key = context.df.getInput<string>();
   const retried = context.df.callActivityWithRetry("Retry_Flaky", retryOptions(1000, 3), { key, succeedOn: 2, value: "R" });
   const plain = context.df.callActivity("Retry_Echo", "P");
-  const first = yield context.df.Task.any([retried, plain]);
-  const next = yield context.df.callActivity("Retry_Echo", "X");
-  const late = yield retried;
+  const first: unknown = yield context.df.Task.any([retried, plain]);
+  const next: unknown = yield context.df.callActivity("Retry_Echo", "X");
+  const late: unknown = yield retried;
   return { first: first === plain ? "plain" : "retried", next, late };
 });
 

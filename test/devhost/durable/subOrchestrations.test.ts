@@ -37,19 +37,23 @@ df.app.orchestration("Sub_CatchesFailure", function* (context: OrchestrationCont
 
 df.app.orchestration("Sub_Retries", function* (context: OrchestrationContext) {
   const retry = new df.RetryOptions(500, 3);
-  return yield context.df.callSubOrchestratorWithRetry("Sub_Child", retry, { value: "r", failUntil: 2, key: context.df.getInput<string>() });
+  const result: unknown = yield context.df.callSubOrchestratorWithRetry("Sub_Child", retry, { value: "r", failUntil: 2, key: context.df.getInput<string>() });
+  return result;
 });
 
 df.app.orchestration("Sub_Waiter", function* (context: OrchestrationContext) {
-  return yield context.df.waitForExternalEvent("Never");
+  const result: unknown = yield context.df.waitForExternalEvent("Never");
+  return result;
 });
 
 df.app.orchestration("Sub_ParentOfWaiter", function* (context: OrchestrationContext) {
-  return yield context.df.callSubOrchestrator("Sub_Waiter", undefined, "doomed-child");
+  const result: unknown = yield context.df.callSubOrchestrator("Sub_Waiter", undefined, "doomed-child");
+  return result;
 });
 
 df.app.orchestration("Sub_OwnId", function* (context: OrchestrationContext) {
-  return yield context.df.callSubOrchestrator("Sub_Child", { value: "x" }, context.df.instanceId);
+  const result: unknown = yield context.df.callSubOrchestrator("Sub_Child", { value: "x" }, context.df.instanceId);
+  return result;
 });
 
 const T0 = new Date("2026-01-05T09:00:00.000Z");

@@ -26,6 +26,16 @@ df.app.orchestration("Timer_Long", function* (context: OrchestrationContext) {
   return context.df.currentUtcDateTime.toISOString();
 });
 
+/** A long timer that loses a race and is cancelled: the SDK still runs its chain to the end. */
+df.app.orchestration("Timer_LongRace", function* (context: OrchestrationContext) {
+  const timer = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 10 * DAY));
+  const winner: unknown = yield context.df.Task.any([context.df.waitForExternalEvent("Go"), timer]);
+  if (winner === timer) return "timer";
+  timer.cancel();
+  const done: unknown = yield context.df.waitForExternalEvent("Done");
+  return done;
+});
+
 df.app.orchestration("Timer_Past", function* (context: OrchestrationContext) {
   yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() - HOUR));
   return "fired";
@@ -131,6 +141,31 @@ describe("timers", () => {
 
     expect(hub.events(id, EventType.TimerCreated).map((event) => event.FireAt)).toEqual([at(3 * DAY - HOUR, start), at(8 * DAY, start)]);
     expect(output(hub, id)).toBe(at(8 * DAY, start));
+  });
+
+  it("keeps numbering a cancelled long timer's chain, as the SDK does, without disturbing the orchestrator", async () => {
+    const hub = new InMemoryTaskHub(app, T0);
+    const id = hub.startOrchestration("Timer_LongRace");
+    await hub.runUntilIdle({ timers: false });
+    hub.raiseEvent(id, "Go");
+    await hub.runUntilIdle({ timers: false });
+
+    // Day 3, 6 and 10: each link of the chain fires into the running instance.
+    for (let step = 0; step < 3; step++) {
+      hub.advanceToNextTimer();
+      hub.fireDueTimers();
+      await hub.runEpisodes();
+    }
+    hub.raiseEvent(id, "Done", "finished");
+    await hub.runUntilIdle();
+
+    expect(output(hub, id)).toBe("finished");
+    expect(hub.events(id, EventType.TimerCreated).map((event) => [event.TimerId, event.FireAt])).toEqual([
+      [0, at(3 * DAY)],
+      [1, at(6 * DAY)],
+      [2, at(10 * DAY)],
+    ]);
+    expect(hub.events(id, EventType.TimerFired).map((event) => event.TimerId)).toEqual([0, 1, 2]);
   });
 
   it("fires a timer in the past at once", async () => {
