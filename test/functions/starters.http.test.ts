@@ -69,10 +69,10 @@ describe("POST orchestrators/{functionName} (HttpStart)", () => {
     expectCheckStatus(response, "generated-1");
     expect(response.body).toMatchObject({
       id: "generated-1",
-      statusQueryGetUri: `${ORIGIN}/runtime/webhooks/durabletask/instances/generated-1?taskHub=StartersHttpTest&connection=Storage&code=test-key`,
-      sendEventPostUri: `${ORIGIN}/runtime/webhooks/durabletask/instances/generated-1/raiseEvent/{eventName}?taskHub=StartersHttpTest&connection=Storage&code=test-key`,
-      terminatePostUri: `${ORIGIN}/runtime/webhooks/durabletask/instances/generated-1/terminate?reason={text}&taskHub=StartersHttpTest&connection=Storage&code=test-key`,
-      purgeHistoryDeleteUri: `${ORIGIN}/runtime/webhooks/durabletask/instances/generated-1?taskHub=StartersHttpTest&connection=Storage&code=test-key`,
+      statusQueryGetUri: `${ORIGIN}/runtime/webhooks/durabletask/instances/generated-1?taskHub=StartersHttpTest&connection=AzureWebJobsStorage&code=test-key`,
+      sendEventPostUri: `${ORIGIN}/runtime/webhooks/durabletask/instances/generated-1/raiseEvent/{eventName}?taskHub=StartersHttpTest&connection=AzureWebJobsStorage&code=test-key`,
+      terminatePostUri: `${ORIGIN}/runtime/webhooks/durabletask/instances/generated-1/terminate?reason={text}&taskHub=StartersHttpTest&connection=AzureWebJobsStorage&code=test-key`,
+      purgeHistoryDeleteUri: `${ORIGIN}/runtime/webhooks/durabletask/instances/generated-1?taskHub=StartersHttpTest&connection=AzureWebJobsStorage&code=test-key`,
     });
   });
 

@@ -113,13 +113,13 @@ export class FakeDurableExtension {
   /** The durable client binding data, shaped as the extension sends it to the worker. */
   clientData(): Record<string, unknown> {
     const webhook = `${this.origin}/runtime/webhooks/durabletask`;
-    const query = `taskHub=${this.taskHub}&connection=Storage&code=test-key`;
+    const query = `taskHub=${this.taskHub}&connection=AzureWebJobsStorage&code=test-key`;
     const instance = `${webhook}/instances/INSTANCEID`;
     return {
       taskHubName: this.taskHub,
       creationUrls: {
         createNewInstancePostUri: `${webhook}/orchestrators/{functionName}[/{instanceId}]?code=test-key`,
-        waitOnNewInstancePostUri: `${webhook}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&code=test-key`,
+        createAndWaitOnNewInstancePostUri: `${webhook}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&code=test-key`,
       },
       managementUrls: {
         id: "INSTANCEID",

@@ -1,0 +1,43 @@
+import { expect, it, onTestFinished } from "vitest";
+import { describeWithOwnHost, useE2eTarget } from "./support/e2eTarget.js";
+import { decide, e3CounterUrl, e3Operation, startAndCheck, uniqueId } from "./support/app.js";
+import { terminateQuietly, waitForCompletion, waitForStatus } from "./support/durable.js";
+import { expectJson, get, jsonObject } from "./support/http.js";
+
+/**
+ * Durability end to end: the state of instances lives in the task hub (Azurite), not in the host,
+ * so a host that is stopped, or killed mid-flight, and started again carries on where it was. Short
+ * leases let the restarted host take over a crashed one's partitions within seconds.
+ */
+
+const target = useE2eTarget({ name: "restart", clock: "real", leaseSeconds: 5 });
+
+describeWithOwnHost("a host restart", { timeout: 120_000 }, () => {
+  it("keeps a waiting approval waiting across a graceful stop, and the decision completes it", async () => {
+    const payload = await startAndCheck(target, "Approval", { json: { amount: 40, requester: "ana", approver: "ben" } });
+    onTestFinished(() => terminateQuietly(payload));
+    await waitForStatus(payload.statusQueryGetUri, "the approval to wait", (seen) => (seen.customStatus as { stage?: unknown } | null)?.stage === "awaiting-decision");
+
+    await target.devhost.restart();
+
+    expectJson(await decide(target, payload.id, { approved: true, by: "ben" }), 202, { instanceId: payload.id, approved: true, by: "ben" });
+    const status = await waitForCompletion(payload.statusQueryGetUri, { timeoutMs: 60_000 });
+    expect(status.output).toMatchObject({ status: "approved", decidedBy: "ben", amount: 40 });
+  });
+
+  it("keeps an E3 counter's value and remembered ids across a crash (SIGKILL)", async () => {
+    const id = uniqueId("crash");
+    const payload = await startAndCheck(target, "E3_Counter", { instanceId: id });
+    onTestFinished(() => terminateQuietly(payload));
+    expectJson(await e3Operation(target, id, "incr", "before-crash"), 200, { instanceId: id, value: 1, operationId: "before-crash" });
+
+    await target.devhost.kill();
+    await target.devhost.restart();
+
+    // The id is still remembered (not applied again), and new operations carry on from 1.
+    expectJson(await e3Operation(target, id, "incr", "before-crash"), 200, { instanceId: id, value: 1, operationId: "before-crash" });
+    const after = await e3Operation(target, id, "incr");
+    expectJson(after, 200, { instanceId: id, value: 2, operationId: jsonObject(after).operationId });
+    expectJson(await get(e3CounterUrl(target, id)), 200, { instanceId: id, value: 2, runtimeStatus: "Running" });
+  });
+});
