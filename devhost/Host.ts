@@ -2,12 +2,12 @@ import { FunctionApp, type RegisteredFunction } from "./app/FunctionApp.js";
 import type { HostLogger } from "./app/HostLogger.js";
 import { RealClock, VirtualClock, type Clock } from "./clock/Clock.js";
 import { ClockApi } from "./clock/ClockApi.js";
-import { clientBindingData } from "./durable/clientBinding.js";
-import { TaskHubClient } from "./durable/TaskHubClient.js";
-import { WEBHOOK_PATH } from "./durable/webhookPath.js";
+import { clientBindingData } from "./client/clientBinding.js";
+import { TaskHubClient } from "./client/TaskHubClient.js";
+import { WEBHOOK_PATH } from "./client/webhookPath.js";
 import { Engine } from "./engine/Engine.js";
 import { loadHostSettings, type HostSettings } from "./HostSettings.js";
-import { DurableHttpApi } from "./http/DurableHttpApi.js";
+import { DurableHttpApi } from "./api/DurableHttpApi.js";
 import { HttpServer } from "./http/HttpServer.js";
 import { TaskHubStorage } from "./storage/TaskHubStorage.js";
 
@@ -137,7 +137,7 @@ async function whenStorageAnswers(action: () => Promise<void>): Promise<void> {
     } catch (error) {
       const refused = (error as { code?: unknown }).code === "ECONNREFUSED" || /ECONNREFUSED/.test(String(error));
       if (!refused || Date.now() > deadline) {
-        throw new Error(`The task hub's storage cannot be reached (${String(error)}). Is Azurite running? npm start starts it.`);
+        throw new Error(`The task hub's storage cannot be reached (${String(error)}). Is Azurite running? npm start starts it.`, { cause: error });
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }

@@ -1,4 +1,4 @@
-import { isEntityInstanceId, type ControlMessage, type EntityOperationMessage, type OrchestrationMessage } from "../durable/messages.js";
+import { isEntityInstanceId, type ControlMessage, type EntityOperationMessage, type OrchestrationMessage } from "../protocol/messages.js";
 import type { ReceivedMessage } from "../storage/records.js";
 import { ConcurrencyLimit } from "./ConcurrencyLimit.js";
 import type { EngineParts } from "./EngineParts.js";

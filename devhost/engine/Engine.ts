@@ -1,9 +1,9 @@
 import type { FunctionApp } from "../app/FunctionApp.js";
 import type { HostLogger } from "../app/HostLogger.js";
 import type { Clock } from "../clock/Clock.js";
-import { ActivityRunner } from "../durable/ActivityRunner.js";
-import { EntityRunner } from "../durable/EntityRunner.js";
-import { OrchestrationRunner } from "../durable/OrchestrationRunner.js";
+import { ActivityRunner } from "../activities/ActivityRunner.js";
+import { EntityRunner } from "../entities/EntityRunner.js";
+import { OrchestrationRunner } from "../orchestrations/OrchestrationRunner.js";
 import type { TaskHubStorage } from "../storage/TaskHubStorage.js";
 import { ControlQueueDispatcher } from "./ControlQueueDispatcher.js";
 import { TimerDispatcher } from "./TimerDispatcher.js";

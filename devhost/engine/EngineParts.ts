@@ -1,7 +1,7 @@
 import type { HostLogger } from "../app/HostLogger.js";
 import type { Clock } from "../clock/Clock.js";
-import type { EntityRunner } from "../durable/EntityRunner.js";
-import type { OrchestrationRunner } from "../durable/OrchestrationRunner.js";
+import type { EntityRunner } from "../entities/EntityRunner.js";
+import type { OrchestrationRunner } from "../orchestrations/OrchestrationRunner.js";
 import type { TaskHubStorage } from "../storage/TaskHubStorage.js";
 
 /** What the engine's processors share. */

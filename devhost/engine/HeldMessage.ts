@@ -1,4 +1,4 @@
-import type { ControlMessage, WorkItemMessage } from "../durable/messages.js";
+import type { ControlMessage, WorkItemMessage } from "../protocol/messages.js";
 
 /** A message the engine is working on, and what it does with it when done. */
 export interface HeldMessage<T extends ControlMessage | WorkItemMessage> {

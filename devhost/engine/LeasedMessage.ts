@@ -1,4 +1,4 @@
-import type { ControlMessage, WorkItemMessage } from "../durable/messages.js";
+import type { ControlMessage, WorkItemMessage } from "../protocol/messages.js";
 import type { ReceivedMessage } from "../storage/records.js";
 import type { TaskHubStorage } from "../storage/TaskHubStorage.js";
 import type { HeldMessage } from "./HeldMessage.js";

@@ -7,11 +7,10 @@ export class QueuePoller {
   private delayMs = 0;
   private wakeUp: (() => void) | undefined;
   private loop: Promise<void> | undefined;
-  /** True while a poll is under way. */
-  polling = false;
   /** When the latest poll that found the queue empty (and was not woken meanwhile) started; for idle detection. */
   lastEmptyPollStartedAt = 0;
-  private wokenWhilePolling = false;
+  /** Counts wake() calls, so that a poll can tell whether it was woken while it ran. */
+  private wakes = 0;
 
   constructor(
     private readonly pollOnce: () => Promise<boolean>,
@@ -27,7 +26,7 @@ export class QueuePoller {
 
   wake(): void {
     this.delayMs = 0;
-    if (this.polling) this.wokenWhilePolling = true;
+    this.wakes += 1;
     this.wakeUp?.();
   }
 
@@ -39,8 +38,7 @@ export class QueuePoller {
 
   private async run(): Promise<void> {
     while (!this.stopped) {
-      this.polling = true;
-      this.wokenWhilePolling = false;
+      const wakesBefore = this.wakes;
       const startedAt = Date.now();
       let found = false;
       try {
@@ -48,12 +46,17 @@ export class QueuePoller {
       } catch (error) {
         this.onError(error);
       }
-      this.polling = false;
-      if (!found && !this.wokenWhilePolling) this.lastEmptyPollStartedAt = startedAt;
-      if (found || this.wokenWhilePolling) this.delayMs = 0;
+      const woken = this.wakes !== wakesBefore;
+      if (!found && !woken) this.lastEmptyPollStartedAt = startedAt;
+      if (found || woken) this.delayMs = 0;
       else this.delayMs = Math.min(Math.max(this.delayMs * 2, 20), this.maxDelayMs);
-      if (this.delayMs > 0 && !this.stopped) await this.sleep(this.delayMs);
+      // stop() may have come during the poll; a getter, since the loop condition's narrowing would hide that.
+      if (this.delayMs > 0 && this.active) await this.sleep(this.delayMs);
     }
+  }
+
+  private get active(): boolean {
+    return !this.stopped;
   }
 
   private sleep(milliseconds: number): Promise<void> {

@@ -1,6 +1,6 @@
 import type { HostLogger } from "../app/HostLogger.js";
-import type { ActivityRunner } from "../durable/ActivityRunner.js";
-import type { WorkItemMessage } from "../durable/messages.js";
+import type { ActivityRunner } from "../activities/ActivityRunner.js";
+import type { WorkItemMessage } from "../protocol/messages.js";
 import type { TaskHubStorage } from "../storage/TaskHubStorage.js";
 import { ConcurrencyLimit } from "./ConcurrencyLimit.js";
 import { LeasedMessage } from "./LeasedMessage.js";

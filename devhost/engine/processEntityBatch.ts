@@ -1,4 +1,4 @@
-import { parseEntityInstanceId, type EntityOperationMessage } from "../durable/messages.js";
+import { parseEntityInstanceId, type EntityOperationMessage } from "../protocol/messages.js";
 import type { EntityRecord } from "../storage/records.js";
 import type { EngineParts } from "./EngineParts.js";
 import type { HeldMessage } from "./HeldMessage.js";

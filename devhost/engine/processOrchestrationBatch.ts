@@ -1,7 +1,7 @@
-import { EventType } from "../durable/historyEvents.js";
-import type { OrchestrationMessage } from "../durable/messages.js";
-import type { EpisodeResult } from "../durable/OrchestrationRunner.js";
-import { isFinished, type RuntimeStatus } from "../durable/runtimeStatus.js";
+import { EventType } from "../protocol/historyEvents.js";
+import type { OrchestrationMessage } from "../protocol/messages.js";
+import type { EpisodeResult } from "../orchestrations/OrchestrationRunner.js";
+import { isFinished, type RuntimeStatus } from "../protocol/runtimeStatus.js";
 import type { Checkpoint, InstanceRecord, OrchestrationState } from "../storage/records.js";
 import { CARRIED_MESSAGE_IDS, DEFER_SECONDS, type EngineParts } from "./EngineParts.js";
 import type { HeldMessage } from "./HeldMessage.js";

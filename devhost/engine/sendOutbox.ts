@@ -1,4 +1,4 @@
-import type { OutgoingMessage } from "../durable/messages.js";
+import type { OutgoingMessage } from "../protocol/messages.js";
 import type { TaskHubStorage } from "../storage/TaskHubStorage.js";
 
 /**

@@ -1,8 +1,8 @@
 import { odata, type TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from "@azure/data-tables";
 import type { QueueClient } from "@azure/storage-queue";
-import type { HistoryEvent } from "../durable/historyEvents.js";
-import type { ControlMessage, TimerRecord, WorkItemMessage } from "../durable/messages.js";
-import type { RuntimeStatus } from "../durable/runtimeStatus.js";
+import type { HistoryEvent } from "../protocol/historyEvents.js";
+import type { ControlMessage, TimerRecord, WorkItemMessage } from "../protocol/messages.js";
+import type { RuntimeStatus } from "../protocol/runtimeStatus.js";
 import { hasStatus } from "./hasStatus.js";
 import { LargePayloads } from "./LargePayloads.js";
 import { messageShapes } from "./messageShapes.js";

@@ -1,4 +1,4 @@
-import type { ControlMessage, WorkItemMessage } from "../durable/messages.js";
+import type { ControlMessage, WorkItemMessage } from "../protocol/messages.js";
 
 /**
  * Checks of what a queue message parsed into, so that a stray or corrupt message is dropped at the

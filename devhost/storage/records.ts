@@ -1,6 +1,6 @@
-import type { HistoryEvent } from "../durable/historyEvents.js";
-import type { ControlMessage, OutgoingMessage, WorkItemMessage } from "../durable/messages.js";
-import type { RuntimeStatus } from "../durable/runtimeStatus.js";
+import type { HistoryEvent } from "../protocol/historyEvents.js";
+import type { ControlMessage, OutgoingMessage, WorkItemMessage } from "../protocol/messages.js";
+import type { RuntimeStatus } from "../protocol/runtimeStatus.js";
 
 /** An orchestration instance's row: what status queries and listings read. Inputs and outputs are JSON text. */
 export interface InstanceRecord {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, inject } from "vitest";
-import type { ControlMessage } from "../../devhost/durable/messages.js";
+import type { ControlMessage } from "../../devhost/protocol/messages.js";
 import { TaskHubStorage } from "../../devhost/storage/TaskHubStorage.js";
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { RealClock } from "../../../devhost/clock/Clock.js";
-import { TaskHubClient } from "../../../devhost/durable/TaskHubClient.js";
+import { TaskHubClient } from "../../../devhost/client/TaskHubClient.js";
 import { TaskHubStorage } from "../../../devhost/storage/TaskHubStorage.js";
 import { DevhostProcess } from "../../e2e/support/devhostProcess.js";
 import { pollUntil } from "../../e2e/support/poll.js";

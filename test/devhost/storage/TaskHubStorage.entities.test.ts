@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { OrchestrationMessage, TimerRecord } from "../../../devhost/durable/messages.js";
+import type { OrchestrationMessage, TimerRecord } from "../../../devhost/protocol/messages.js";
 import type { EntityRecord } from "../../../devhost/storage/records.js";
 import { TaskHubStorage } from "../../../devhost/storage/TaskHubStorage.js";
 import { T0, largeText, useTestHubs } from "./testHubs.js";

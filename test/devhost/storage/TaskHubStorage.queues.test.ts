@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ControlMessage, OrchestrationMessage, WorkItemMessage } from "../../../devhost/durable/messages.js";
+import type { ControlMessage, OrchestrationMessage, WorkItemMessage } from "../../../devhost/protocol/messages.js";
 import type { TaskHubStorage } from "../../../devhost/storage/TaskHubStorage.js";
 import { largeText, useTestHubs } from "./testHubs.js";
 

@@ -2,7 +2,7 @@ import { afterEach, inject } from "vitest";
 import { TableClient } from "@azure/data-tables";
 import { QueueServiceClient } from "@azure/storage-queue";
 import { BlobServiceClient } from "@azure/storage-blob";
-import type { HistoryEvent } from "../../../devhost/durable/historyEvents.js";
+import type { HistoryEvent } from "../../../devhost/protocol/historyEvents.js";
 import { LargePayloads } from "../../../devhost/storage/LargePayloads.js";
 import type { Checkpoint, InstanceRecord } from "../../../devhost/storage/records.js";
 import { TaskHubStorage } from "../../../devhost/storage/TaskHubStorage.js";

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { ActivityRunner } from "../../../devhost/durable/ActivityRunner.js";
-import { EntityRunner } from "../../../devhost/durable/EntityRunner.js";
-import type { FunctionInvoker } from "../../../devhost/durable/FunctionInvoker.js";
-import { EventType, type HistoryEvent, type NewHistoryEvent } from "../../../devhost/durable/historyEvents.js";
+import { ActivityRunner } from "../../../devhost/activities/ActivityRunner.js";
+import { EntityRunner } from "../../../devhost/entities/EntityRunner.js";
+import type { FunctionInvoker } from "../../../devhost/protocol/FunctionInvoker.js";
+import { EventType, type HistoryEvent, type NewHistoryEvent } from "../../../devhost/protocol/historyEvents.js";
 import {
   entityInstanceId,
   type ControlMessage,
@@ -11,9 +11,9 @@ import {
   type OutgoingMessage,
   type TimerRecord,
   type WorkItemMessage,
-} from "../../../devhost/durable/messages.js";
-import { OrchestrationRunner, type EpisodeResult } from "../../../devhost/durable/OrchestrationRunner.js";
-import { isFinished } from "../../../devhost/durable/runtimeStatus.js";
+} from "../../../devhost/protocol/messages.js";
+import { OrchestrationRunner, type EpisodeResult } from "../../../devhost/orchestrations/OrchestrationRunner.js";
+import { isFinished } from "../../../devhost/protocol/runtimeStatus.js";
 import type { EntityRecord } from "../../../devhost/storage/records.js";
 import { RecordingLogger } from "./RecordingLogger.js";
 

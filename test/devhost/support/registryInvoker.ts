@@ -1,5 +1,5 @@
 import type { InvokeOptions, RegisteredFunction as AppFunction } from "../../../devhost/app/FunctionApp.js";
-import type { FunctionInvoker } from "../../../devhost/durable/FunctionInvoker.js";
+import type { FunctionInvoker } from "../../../devhost/protocol/FunctionInvoker.js";
 import { invocationContext, loadApp, triggerOf, type LogLine, type RegisteredFunction } from "../../support/functionsHost.js";
 
 export interface InvocationRecord {
