@@ -15,6 +15,9 @@ Usage: node devhost/dist/main.js [options]
   --lease-seconds <n>   how long a taken queue message stays hidden (after a crash: the wait before it is retried); default: 30
   --help                this text`;
 
+/** The longest a stop waits for running work before the process exits anyway. */
+const STOP_TIMEOUT_MS = 5_000;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -55,8 +58,17 @@ async function main(): Promise<void> {
   const stop = (): void => {
     if (stopping) process.exit(130); // a second Ctrl-C: do not wait
     stopping = true;
+    // Ctrl-C in a terminal also stops Azurite, and storage calls to it would retry for minutes:
+    // whatever is unfinished by then is safe in the queues and is taken again at the next start.
+    const giveUp = setTimeout(() => {
+      logger.log("warning", `Stopping took over ${STOP_TIMEOUT_MS / 1000} s; exiting. Unfinished work resumes at the next start.`);
+      process.exit(0);
+    }, STOP_TIMEOUT_MS);
     host.stop().then(
-      () => process.exit(0),
+      () => {
+        clearTimeout(giveUp);
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.log("error", `Stopping failed: ${String(error)}`);
         process.exit(1);

@@ -69,13 +69,20 @@ console.log("Azurite is starting (blob 10000, queue 10001, table 10002; data in 
 
 const host = func === undefined ? run(process.execPath, [path.join(root, "devhost", "dist", "main.js"), ...hostArgs]) : run(func, ["start", ...hostArgs]);
 
+// The host first, then Azurite: the host's last storage calls still need it. Both exit within
+// seconds (the local host gives up on unfinished work after 5 s; it resumes at the next start).
 let stopping = false;
 function stop(code) {
   if (stopping) return;
   stopping = true;
+  const stopAzurite = () => {
+    kill(azurite, "SIGTERM");
+    setTimeout(() => process.exit(code), 500).unref();
+  };
+  if (host.exitCode !== null || host.signalCode !== null) return stopAzurite();
+  host.once("exit", stopAzurite);
   kill(host, "SIGINT");
-  kill(azurite, "SIGTERM");
-  setTimeout(() => process.exit(code), 500).unref();
+  setTimeout(stopAzurite, 10_000).unref();
 }
 
 process.on("SIGINT", () => stop(0));

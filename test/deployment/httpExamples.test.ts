@@ -14,8 +14,9 @@ import {
 /**
  * The documented requests (README.md's curl commands, test.http) against the routes the app
  * actually registers: every example must reach a route with its method, and every route must have
- * an example in test.http. The extension's own /runtime/webhooks/durabletask URLs are not the app's
- * routes and are left out of the route check.
+ * an example in test.http. The hosts' own URLs (the extension's /runtime/webhooks/durabletask, the
+ * local durable host's clock under /admin/devhost) are not the app's routes and are left out of the
+ * route check.
  */
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -24,6 +25,7 @@ const readmeRequests = curlRequests(read("README.md"));
 const httpFile = httpFileRequests(read("test.http"));
 const routePrefix = (JSON.parse(read("host.json")) as { extensions?: { http?: { routePrefix?: string } } }).extensions?.http?.routePrefix ?? "api";
 const WEBHOOKS = /^https?:\/\/[^/]+\/runtime\/webhooks\/durabletask\//;
+const HOST_URLS = /^https?:\/\/[^/]+\/(runtime\/webhooks\/durabletask|admin\/devhost)\//;
 
 interface HttpRoute {
   functionName: string;
@@ -50,7 +52,7 @@ function routesHitBy(request: ExampleRequest): HttpRoute[] {
 
 /** Every app request that hits no registered route with its method, as its origin. */
 function unmatched(requests: readonly ExampleRequest[]): string[] {
-  return requests.filter((request) => !WEBHOOKS.test(request.url) && routesHitBy(request).length === 0).map((request) => `${request.method} ${request.origin}`);
+  return requests.filter((request) => !HOST_URLS.test(request.url) && routesHitBy(request).length === 0).map((request) => `${request.method} ${request.origin}`);
 }
 
 describe("the route template matcher", () => {
@@ -84,8 +86,8 @@ describe("README.md curl examples", () => {
     expect(unmatched(readmeRequests)).toEqual([]);
   });
 
-  it("point only at the app's routes or the extension's webhooks", () => {
-    const elsewhere = readmeRequests.filter((request) => !WEBHOOKS.test(request.url) && routeSegments(request.url, routePrefix) === undefined);
+  it("point only at the app's routes or the hosts' own URLs", () => {
+    const elsewhere = readmeRequests.filter((request) => !HOST_URLS.test(request.url) && routeSegments(request.url, routePrefix) === undefined);
     expect(elsewhere.map((request) => request.origin)).toEqual([]);
   });
 
