@@ -7,14 +7,6 @@ export class ConcurrencyLimit {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`A concurrency limit must be a positive integer, not ${limit}.`);
   }
 
-  get active(): number {
-    return this.running;
-  }
-
-  get hasCapacity(): boolean {
-    return this.running < this.limit;
-  }
-
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.running += 1;

@@ -39,6 +39,7 @@ export class ControlQueueDispatcher {
   private readonly pollers: QueuePoller[];
   private readonly episodes: ConcurrencyLimit;
   private waitingCount = 0;
+  private stopping = false;
   private renewTimer: NodeJS.Timeout | undefined;
   private readonly running = new Set<Promise<void>>();
 
@@ -79,11 +80,13 @@ export class ControlQueueDispatcher {
 
   /** Stops taking messages, lets running episodes finish and hands the rest back to the queues. */
   async stop(): Promise<void> {
+    this.stopping = true;
     await Promise.all(this.pollers.map((poller) => poller.stop()));
-    if (this.renewTimer !== undefined) clearInterval(this.renewTimer);
     const unstarted = [...this.mailboxes.values()].flatMap((mailbox) => mailbox.waiting.splice(0));
     await Promise.all(unstarted.map((held) => held.release()));
-    await Promise.all(this.running);
+    // Episodes still running keep their leases renewed until they end.
+    while (this.running.size > 0) await Promise.all(this.running);
+    if (this.renewTimer !== undefined) clearInterval(this.renewTimer);
   }
 
   private async poll(partition: number): Promise<boolean> {
@@ -114,6 +117,11 @@ export class ControlQueueDispatcher {
 
   private schedule(instanceId: string, mailbox: Mailbox): void {
     if (mailbox.scheduled || mailbox.waiting.length === 0) return;
+    if (this.stopping) {
+      // Not started now: back to the queue for the next start (an inline start was also sent there).
+      void Promise.all(mailbox.waiting.splice(0).map((held) => held.release()));
+      return;
+    }
     mailbox.scheduled = true;
     const work = this.episodes.run(() => this.runNext(instanceId, mailbox));
     this.running.add(work);
@@ -143,6 +151,7 @@ export class ControlQueueDispatcher {
       }
     } catch (error) {
       this.parts.logger.log("error", `Processing '${instanceId}' failed; its messages will be retried. ${describe(error)}`);
+      this.parts.hiddenMessages.hide(1);
       await Promise.all(batch.map((held) => held.release(1)));
     } finally {
       mailbox.inFlight = [];

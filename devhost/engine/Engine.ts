@@ -6,6 +6,9 @@ import { EntityRunner } from "../entities/EntityRunner.js";
 import { OrchestrationRunner } from "../orchestrations/OrchestrationRunner.js";
 import type { TaskHubStorage } from "../storage/TaskHubStorage.js";
 import { ControlQueueDispatcher } from "./ControlQueueDispatcher.js";
+import type { EngineParts } from "./EngineParts.js";
+import { HiddenMessages } from "./HiddenMessages.js";
+import { SentOutboxes } from "./SentOutboxes.js";
 import { TimerDispatcher } from "./TimerDispatcher.js";
 import { WorkItemDispatcher } from "./WorkItemDispatcher.js";
 
@@ -34,14 +37,18 @@ export class Engine {
   private readonly workItems: WorkItemDispatcher;
   private readonly timers: TimerDispatcher;
   private lastActivityAt = Date.now();
+  private readonly hiddenMessages = new HiddenMessages();
 
   constructor(storage: TaskHubStorage, app: FunctionApp, clock: Clock, logger: HostLogger, options: EngineOptions) {
-    const parts = {
+    const parts: EngineParts = {
       storage,
       clock,
       logger,
       orchestrations: new OrchestrationRunner(app, logger),
       entities: new EntityRunner(app, logger),
+      sentOutboxes: new SentOutboxes(),
+      hiddenMessages: this.hiddenMessages,
+      leaseSeconds: options.leaseSeconds,
     };
     this.control = new ControlQueueDispatcher(parts, {
       partitionCount: options.partitionCount,
@@ -51,7 +58,7 @@ export class Engine {
       maxPollingIntervalMs: options.maxPollingIntervalMs,
       maxConcurrentEpisodes: options.maxConcurrentOrchestratorFunctions,
     });
-    this.workItems = new WorkItemDispatcher(storage, new ActivityRunner(app, logger), logger, {
+    this.workItems = new WorkItemDispatcher(storage, new ActivityRunner(app, logger), logger, this.hiddenMessages, {
       leaseSeconds: options.leaseSeconds,
       maxPollingIntervalMs: options.maxPollingIntervalMs,
       maxConcurrentActivities: options.maxConcurrentActivityFunctions,
@@ -79,9 +86,9 @@ export class Engine {
     await Promise.all([this.control.stop(), this.workItems.stop()]);
   }
 
-  /** Nothing held, nothing running, and every queue seen empty since the last message was sent. */
+  /** Nothing held, nothing running, nothing put back for later, and every queue seen empty since the last message was sent. */
   isIdle(): boolean {
-    if (this.control.busy || this.workItems.busy) return false;
+    if (this.control.busy || this.workItems.busy || this.hiddenMessages.any) return false;
     const seenEmptyAt = Math.min(this.control.allQueuesSeenEmptyAt, this.workItems.queueSeenEmptyAt);
     return seenEmptyAt > this.lastActivityAt && Date.now() - this.lastActivityAt >= SETTLE_MS;
   }

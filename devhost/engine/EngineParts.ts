@@ -3,6 +3,8 @@ import type { Clock } from "../clock/Clock.js";
 import type { EntityRunner } from "../entities/EntityRunner.js";
 import type { OrchestrationRunner } from "../orchestrations/OrchestrationRunner.js";
 import type { TaskHubStorage } from "../storage/TaskHubStorage.js";
+import type { HiddenMessages } from "./HiddenMessages.js";
+import type { SentOutboxes } from "./SentOutboxes.js";
 
 /** What the engine's processors share. */
 export interface EngineParts {
@@ -11,10 +13,8 @@ export interface EngineParts {
   logger: HostLogger;
   orchestrations: OrchestrationRunner;
   entities: EntityRunner;
+  sentOutboxes: SentOutboxes;
+  hiddenMessages: HiddenMessages;
+  /** How long a taken message stays hidden: the longest a crashed host's messages take to come back. */
+  leaseSeconds: number;
 }
-
-/** How long a message that cannot be applied yet (an event for a suspended or not yet started instance) waits before it is looked at again. */
-export const DEFER_SECONDS = 1;
-
-/** How many message ids an execution start carries over from the execution before (enough for any redelivery). */
-export const CARRIED_MESSAGE_IDS = 2000;

@@ -10,6 +10,11 @@ import type { HeldMessage } from "./HeldMessage.js";
  */
 export class LeasedMessage<T extends ControlMessage | WorkItemMessage> implements HeldMessage<T> {
   private settled = false;
+  /**
+   * The queue operations on this message, one after the other: a renewal changes the pop receipt,
+   * so a delete that overlapped it would use the old one, fail, and let the message come back.
+   */
+  private operations: Promise<void> = Promise.resolve();
 
   constructor(
     private received: ReceivedMessage<T>,
@@ -25,43 +30,52 @@ export class LeasedMessage<T extends ControlMessage | WorkItemMessage> implement
     return this.received.messageId;
   }
 
-  get dequeueCount(): number {
-    return this.received.dequeueCount;
-  }
-
   /** Replaces the copy after the queue delivered it again while it was still held (its old receipt is void). */
   redelivered(received: ReceivedMessage<T>): void {
     this.received = received;
   }
 
-  async renew(leaseSeconds: number): Promise<void> {
-    if (this.settled) return;
-    try {
-      this.received = await this.storage.renewLease(this.received, leaseSeconds);
-    } catch {
-      // Lost the lease (it ran out, or another copy was taken): the redelivery is de-duplicated.
-    }
+  renew(leaseSeconds: number): Promise<void> {
+    return this.serially(async () => {
+      if (this.settled) return;
+      try {
+        this.received = await this.storage.renewLease(this.received, leaseSeconds);
+      } catch {
+        // Lost the lease (it ran out, or another copy was taken): the redelivery is de-duplicated.
+      }
+    });
   }
 
   /** Done with it: removes it from the queue. */
-  async complete(): Promise<void> {
-    if (this.settled) return;
-    this.settled = true;
-    try {
-      await this.storage.deleteMessage(this.received);
-    } catch {
-      // A stale receipt: the message comes back once and is recognised as already applied.
-    }
+  complete(): Promise<void> {
+    return this.settle(async () => {
+      try {
+        await this.storage.deleteMessage(this.received);
+      } catch {
+        // A stale receipt: the message comes back once and is recognised as already applied.
+      }
+    });
   }
 
-  /** Gives it back to the queue at once (at shutdown, or after a failure), so that it is retried soon. */
-  async release(delaySeconds = 0): Promise<void> {
-    if (this.settled) return;
+  /** Gives it back to the queue, visible again after the delay (at shutdown, or after a failure). */
+  release(delaySeconds = 0): Promise<void> {
+    return this.settle(async () => {
+      try {
+        await this.storage.renewLease(this.received, delaySeconds);
+      } catch {
+        // Its lease runs out on its own.
+      }
+    });
+  }
+
+  private settle(operation: () => Promise<void>): Promise<void> {
+    if (this.settled) return this.operations;
     this.settled = true;
-    try {
-      await this.storage.renewLease(this.received, delaySeconds);
-    } catch {
-      // Its lease runs out on its own.
-    }
+    return this.serially(operation);
+  }
+
+  private serially(operation: () => Promise<void>): Promise<void> {
+    this.operations = this.operations.then(operation);
+    return this.operations;
   }
 }

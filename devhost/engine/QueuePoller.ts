@@ -41,13 +41,16 @@ export class QueuePoller {
       const wakesBefore = this.wakes;
       const startedAt = Date.now();
       let found = false;
+      let failed = false;
       try {
         found = await this.pollOnce();
       } catch (error) {
+        failed = true;
         this.onError(error);
       }
       const woken = this.wakes !== wakesBefore;
-      if (!found && !woken) this.lastEmptyPollStartedAt = startedAt;
+      // A failed poll saw nothing, which is not the same as seeing an empty queue.
+      if (!found && !woken && !failed) this.lastEmptyPollStartedAt = startedAt;
       if (found || woken) this.delayMs = 0;
       else this.delayMs = Math.min(Math.max(this.delayMs * 2, 20), this.maxDelayMs);
       // stop() may have come during the poll; a getter, since the loop condition's narrowing would hide that.

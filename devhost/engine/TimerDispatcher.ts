@@ -42,10 +42,6 @@ export class TimerDispatcher {
     this.poller.start();
   }
 
-  wake(): void {
-    this.poller.wake();
-  }
-
   stop(): Promise<void> {
     return this.poller.stop();
   }

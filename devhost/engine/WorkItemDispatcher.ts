@@ -3,6 +3,7 @@ import type { ActivityRunner } from "../activities/ActivityRunner.js";
 import type { WorkItemMessage } from "../protocol/messages.js";
 import type { TaskHubStorage } from "../storage/TaskHubStorage.js";
 import { ConcurrencyLimit } from "./ConcurrencyLimit.js";
+import type { HiddenMessages } from "./HiddenMessages.js";
 import { LeasedMessage } from "./LeasedMessage.js";
 import { QueuePoller } from "./QueuePoller.js";
 
@@ -30,6 +31,7 @@ export class WorkItemDispatcher {
     private readonly storage: TaskHubStorage,
     private readonly activities: ActivityRunner,
     private readonly logger: HostLogger,
+    private readonly hiddenMessages: HiddenMessages,
     private readonly options: WorkItemOptions,
   ) {
     this.limit = new ConcurrencyLimit(options.maxConcurrentActivities);
@@ -90,6 +92,7 @@ export class WorkItemDispatcher {
     } catch (error) {
       // The runner turns activity errors into TaskFailed; reaching here means storage failed.
       this.logger.log("error", `Work item '${held.message.name}' of '${held.message.instanceId}' will be retried: ${String(error)}`);
+      this.hiddenMessages.hide(1);
       await held.release(1);
     }
   }

@@ -6,23 +6,34 @@ import { sendOutbox } from "./sendOutbox.js";
 
 type Held = HeldMessage<EntityOperationMessage>;
 
-/** How many applied message ids an entity remembers: far more than can ever be redelivered at once. */
+/**
+ * How many applied message ids an entity remembers. Copies of a message come back only after a
+ * crash (a redelivery, or a resent outbox), right after the batch that applied the first copy.
+ */
 const REMEMBERED_MESSAGE_IDS = 1000;
 
 /**
  * One batch of operations on one entity, crash-safe like an orchestration episode: the new state,
  * the ids of the operations it includes and what the batch sends are written in one row (the commit
  * point); then the outbox is sent and the messages deleted. A redelivered operation is recognised by
- * its id and not applied again.
+ * its id and not applied again; an outbox a crash may have cut short is sent again first.
  */
 export async function processEntityBatch(parts: EngineParts, instanceId: string, batch: readonly Held[]): Promise<void> {
   const { storage, clock } = parts;
   const record = await storage.readEntity(instanceId);
+  if (record?.etag !== undefined && !parts.sentOutboxes.has(instanceId, record.etag)) {
+    // This process has not sent what the last batch committed: a crash may have cut that short.
+    await sendOutbox(storage, record.outbox);
+    parts.sentOutboxes.remember(instanceId, record.etag);
+  }
   const applied = new Set(record?.processedMessageIds ?? []);
-  const fresh = batch.filter((held) => !applied.has(held.message.id));
+  const fresh = batch.filter((held) => {
+    if (applied.has(held.message.id)) return false;
+    applied.add(held.message.id); // a second copy in the same batch is a duplicate too
+    return true;
+  });
 
   if (fresh.length === 0) {
-    if (record !== undefined) await sendOutbox(storage, record.outbox);
     await Promise.all(batch.map((held) => held.complete()));
     return;
   }
@@ -54,5 +65,7 @@ export async function processEntityBatch(parts: EngineParts, instanceId: string,
     return;
   }
   await sendOutbox(storage, result.outbox);
+  // writeEntity gave `next` the row's new ETag.
+  if (next.etag !== undefined) parts.sentOutboxes.remember(instanceId, next.etag);
   await Promise.all(batch.map((held) => held.complete()));
 }

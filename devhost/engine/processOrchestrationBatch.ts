@@ -3,24 +3,30 @@ import type { OrchestrationMessage } from "../protocol/messages.js";
 import type { EpisodeResult } from "../orchestrations/OrchestrationRunner.js";
 import { isFinished, type RuntimeStatus } from "../protocol/runtimeStatus.js";
 import type { Checkpoint, InstanceRecord, OrchestrationState } from "../storage/records.js";
-import { CARRIED_MESSAGE_IDS, DEFER_SECONDS, type EngineParts } from "./EngineParts.js";
+import type { EngineParts } from "./EngineParts.js";
 import type { HeldMessage } from "./HeldMessage.js";
 import { sendOutbox } from "./sendOutbox.js";
 
 type Held = HeldMessage<OrchestrationMessage>;
 
+/** How long a message that cannot be applied yet (an event for an instance not started yet) waits before it is looked at again. */
+const DEFER_SECONDS = 1;
+
+/** The most message ids a new execution carries over from the execution before. */
+const CARRIED_MESSAGE_IDS = 2000;
+
 /**
  * One episode of one orchestration instance, crash-safe:
  *
- * 1. read the history and its checkpoint; drop messages the history already holds (redeliveries)
- *    and replies meant for another execution;
+ * 1. read the history and its checkpoint; drop messages the history already holds (redeliveries,
+ *    and second copies within the batch) and replies meant for another execution;
  * 2. run the orchestrator over the history plus the new messages;
  * 3. commit the new events with a checkpoint that records what to send (the commit point);
  * 4. send that, update the instance row, and only then delete the messages.
  *
- * A crash before 3 redelivers the messages and the episode runs again from the same history; a
- * crash after 3 redelivers messages the history now holds, which makes the host send the
- * checkpoint's outbox again (receivers de-duplicate). Nothing is lost and nothing applies twice.
+ * A crash before 3 redelivers the messages and the episode runs again from the same history. A
+ * crash after 3 may have cut the sending short: the first time this process touches the instance
+ * it sends the checkpoint's outbox again (see SentOutboxes; receivers de-duplicate by message id).
  *
  * Returns the start of the next execution when the episode continued as new, so that the caller
  * can run it at once instead of waiting for its copy to come through the queue.
@@ -33,22 +39,24 @@ export async function processOrchestrationBatch(
   const { storage, clock } = parts;
   const state = await storage.readOrchestration(instanceId);
   const checkpoint = state.checkpoint;
-  const applied = appliedMessageIds(state);
+  if (checkpoint !== undefined) await finishLastCommit(parts, instanceId, checkpoint);
+  const applied = appliedMessageIds(state, checkpoint);
 
   const fresh: Held[] = [];
   const done: Held[] = [];
-  for (const held of batch) (applied.has(held.message.id) ? done : fresh).push(held);
+  for (const held of batch) {
+    if (applied.has(held.message.id)) done.push(held);
+    else {
+      applied.add(held.message.id);
+      fresh.push(held);
+    }
+  }
 
   const plan = planEpisode(checkpoint, fresh);
   for (const held of plan.drop) done.push(held);
   await Promise.all(plan.defer.map((held) => defer(parts, held)));
 
   if (plan.take.length === 0) {
-    // Only redeliveries (or nothing applicable): finish what the last commit may not have finished.
-    if (checkpoint !== undefined && done.length > 0) {
-      await sendOutbox(storage, checkpoint.outbox);
-      await storage.putInstance(checkpoint.instance);
-    }
     await Promise.all(done.map((held) => held.complete()));
     return undefined;
   }
@@ -74,16 +82,14 @@ export async function processOrchestrationBatch(
   const nextCheckpoint: Checkpoint = {
     executionId,
     eventCount: history.length + result.newEvents.length,
-    carriedMessageIds: [
-      ...(plan.newExecutionId === undefined ? (checkpoint?.carriedMessageIds ?? []) : carriedIntoNewExecution(state)),
-      ...result.droppedMessageIds,
-    ].slice(-CARRIED_MESSAGE_IDS),
+    ...carriedMessageIds(parts, plan.newExecutionId === undefined ? checkpoint : undefined, state, result.droppedMessageIds),
     outbox: result.outbox,
     instance,
   };
   await storage.commitEpisode(instanceId, result.newEvents, nextCheckpoint);
   await sendOutbox(storage, result.outbox);
   await storage.putInstance(instance);
+  parts.sentOutboxes.remember(instanceId, versionOf(nextCheckpoint));
 
   const deferred = new Set(result.deferredMessageIds);
   await Promise.all(
@@ -146,18 +152,54 @@ function planEpisode(checkpoint: Checkpoint | undefined, fresh: readonly Held[])
   return plan;
 }
 
-function appliedMessageIds(state: OrchestrationState): Set<string> {
-  const ids = new Set(state.checkpoint?.carriedMessageIds ?? []);
+/**
+ * Sends the last commit's outbox and writes its instance row again, unless this process did so
+ * itself: a crash may have come between that commit and its sends. The row is written only while it
+ * still belongs to that execution (a client may have started the instance anew since).
+ */
+async function finishLastCommit(parts: EngineParts, instanceId: string, checkpoint: Checkpoint): Promise<void> {
+  const version = versionOf(checkpoint);
+  if (parts.sentOutboxes.has(instanceId, version)) return;
+  await sendOutbox(parts.storage, checkpoint.outbox);
+  const row = await parts.storage.getInstance(instanceId);
+  if (row === undefined || row.executionId === checkpoint.executionId) await parts.storage.putInstance(checkpoint.instance);
+  parts.sentOutboxes.remember(instanceId, version);
+}
+
+const versionOf = (checkpoint: Checkpoint): string => `${checkpoint.executionId}|${checkpoint.eventCount}`;
+
+function appliedMessageIds(state: OrchestrationState, checkpoint: Checkpoint | undefined): Set<string> {
+  const ids = new Set(checkpoint?.carriedMessageIds ?? []);
   for (const stored of state.events) if (stored.messageId !== undefined) ids.add(stored.messageId);
   return ids;
 }
 
-/** A new execution must still recognise redeliveries of what the execution before applied. */
-function carriedIntoNewExecution(state: OrchestrationState): string[] {
-  return [
-    ...(state.checkpoint?.carriedMessageIds ?? []),
-    ...state.events.flatMap((stored) => (stored.messageId === undefined ? [] : [stored.messageId])),
-  ];
+/**
+ * The ids a checkpoint keeps of messages that are not in its history: those a ContinueAsNew dropped,
+ * and, for a while after a new execution starts, those the execution before applied. A redelivery of
+ * one of those can only come within a few leases of the start (the messages are deleted right after
+ * it), so they are kept that long and then no longer rewritten with every checkpoint.
+ */
+function carriedMessageIds(
+  parts: EngineParts,
+  sameExecution: Checkpoint | undefined,
+  state: OrchestrationState,
+  dropped: readonly string[],
+): Pick<Checkpoint, "carriedMessageIds" | "carriedMessageIdsUntil"> {
+  if (sameExecution === undefined) {
+    const fromBefore = [
+      ...(state.checkpoint?.carriedMessageIds ?? []),
+      ...state.events.flatMap((stored) => (stored.messageId === undefined ? [] : [stored.messageId])),
+    ];
+    const until = Date.now() + 3 * parts.leaseSeconds * 1000;
+    return { carriedMessageIds: [...fromBefore, ...dropped].slice(-CARRIED_MESSAGE_IDS), carriedMessageIdsUntil: until };
+  }
+  const until = sameExecution.carriedMessageIdsUntil;
+  const stillCarried = until !== undefined && Date.now() < until ? sameExecution.carriedMessageIds : [];
+  return {
+    carriedMessageIds: [...stillCarried, ...dropped].slice(-CARRIED_MESSAGE_IDS),
+    ...(until === undefined || stillCarried.length === 0 ? {} : { carriedMessageIdsUntil: until }),
+  };
 }
 
 async function createdTimeOfNewExecution(
@@ -199,6 +241,7 @@ function instanceRecord(
 
 /** Puts a message back for later: a delayed copy (same id) replaces it, so the wait costs no lease. */
 async function defer(parts: EngineParts, held: Held): Promise<void> {
+  parts.hiddenMessages.hide(DEFER_SECONDS);
   await parts.storage.sendControl(held.message, DEFER_SECONDS);
   await held.complete();
 }

@@ -37,6 +37,8 @@ export interface Checkpoint {
    * ContinueAsNew): a redelivery of one of them must not reach the new execution.
    */
   carriedMessageIds: string[];
+  /** Epoch milliseconds after which carriedMessageIds are no longer needed (no redelivery can come that late). */
+  carriedMessageIdsUntil?: number;
   /** What the last episode sends; sent again when a redelivery shows the sending may not have finished. */
   outbox: OutgoingMessage[];
   /** The instance row as the last episode left it, written again on recovery. */
