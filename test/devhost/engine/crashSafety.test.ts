@@ -43,7 +43,8 @@ df.app.orchestration("Crash_ContinueOnce", function* (context: OrchestrationCont
   return (yield context.df.callActivity("Crash_Act", 2)) as number;
 });
 df.app.entity("Crash_Counter", (context) => {
-  context.df.setState((context.df.getState<number>(() => 0) ?? 0) + 1);
+  const current = Number(context.df.getState() ?? 0);
+  context.df.setState(current + 1);
 });
 
 /** The storage calls the batch processors make, in memory; `crashOnNextSend` makes the next work-item send throw. */
