@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { clientBindingData, type ClientBindingData } from "../../devhost/client/clientBinding.js";
 
 /**
  * An in-memory stand-in for the Durable extension's HTTP API on 127.0.0.1, so HTTP handler tests
@@ -110,32 +111,14 @@ export class FakeDurableExtension {
     await new Promise<void>((resolve) => (this.server === undefined ? resolve() : this.server.close(() => resolve())));
   }
 
-  /** The durable client binding data, shaped as the extension sends it to the worker. */
-  clientData(): Record<string, unknown> {
-    const webhook = `${this.origin}/runtime/webhooks/durabletask`;
-    const query = `taskHub=${this.taskHub}&connection=AzureWebJobsStorage&code=test-key`;
-    const instance = `${webhook}/instances/INSTANCEID`;
+  /**
+   * The durable client binding data, shaped as the extension sends it to the worker and as the
+   * local host builds it; rpcBaseUrl is the extension's own, a path apart from the webhook.
+   */
+  clientData(): ClientBindingData {
     return {
-      taskHubName: this.taskHub,
-      creationUrls: {
-        createNewInstancePostUri: `${webhook}/orchestrators/{functionName}[/{instanceId}]?code=test-key`,
-        createAndWaitOnNewInstancePostUri: `${webhook}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&code=test-key`,
-      },
-      managementUrls: {
-        id: "INSTANCEID",
-        statusQueryGetUri: `${instance}?${query}`,
-        sendEventPostUri: `${instance}/raiseEvent/{eventName}?${query}`,
-        terminatePostUri: `${instance}/terminate?reason={text}&${query}`,
-        rewindPostUri: `${instance}/rewind?reason={text}&${query}`,
-        purgeHistoryDeleteUri: `${instance}?${query}`,
-        restartPostUri: `${instance}/restart?${query}`,
-        suspendPostUri: `${instance}/suspend?reason={text}&${query}`,
-        resumePostUri: `${instance}/resume?reason={text}&${query}`,
-      },
-      baseUrl: webhook,
-      requiredQueryStringParameters: "code=test-key",
+      ...clientBindingData({ origin: this.origin, taskHubName: this.taskHub, connectionName: "AzureWebJobsStorage", systemKey: "test-key" }),
       rpcBaseUrl: `${this.origin}/durabletask/`,
-      httpBaseUrl: webhook,
     };
   }
 
@@ -144,7 +127,7 @@ export class FakeDurableExtension {
    * binding's management URLs with the instance id filled in and the request's origin.
    */
   checkStatusPayload(origin: string, instanceId: string): Record<string, string> {
-    const managementUrls = this.clientData().managementUrls as Record<string, string>;
+    const managementUrls: Record<string, string> = { ...this.clientData().managementUrls };
     return Object.fromEntries(
       Object.entries(managementUrls).map(([key, value]) => [
         key,

@@ -1,6 +1,7 @@
 import Module from "node:module";
 import { HttpRequest, InvocationContext, type HttpRequestInit } from "@azure/functions";
 import type { DurableClient } from "durable-functions";
+import type { BindingMetadata, RegisteredFunction as AppFunction } from "../../devhost/app/FunctionApp.js";
 
 /**
  * A stand-in for the Functions language worker, enough for tests: it provides the
@@ -9,21 +10,11 @@ import type { DurableClient } from "durable-functions";
  * worker does. Without it, @azure/functions runs in "test mode" and registers nothing.
  */
 
-export interface BindingMetadata {
-  type: string;
-  direction: "in" | "out" | "inout";
-  name?: string;
-  route?: string;
-  methods?: string[];
-  authLevel?: string;
-  [key: string]: unknown;
-}
-
-export interface RegisteredFunction {
-  name: string;
-  bindings: Record<string, BindingMetadata>;
-  handler: (triggerInput: unknown, context: InvocationContext) => unknown;
-}
+/**
+ * A function as registerFunction hands it over: the local host's RegisteredFunction before the
+ * host has picked out its trigger (triggerOf does that here, when a test needs it).
+ */
+export type RegisteredFunction = Omit<AppFunction, "trigger">;
 
 const CORE_MODULE = "@azure/functions-core";
 const registry = new Map<string, RegisteredFunction>();

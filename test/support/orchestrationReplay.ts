@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
+import { ActionType } from "../../devhost/protocol/ActionType.js";
+import { EventType } from "../../devhost/protocol/historyEvents.js";
 import { invocationContext, registeredFunction, type LogLine } from "./functionsHost.js";
+
+// The extension's event and action numbering, as the local host spells it out: tests of the app's
+// orchestrations take it from here, with the rest of the replay harness.
+export { ActionType, EventType };
 
 /**
  * Drives an orchestration through the SDK's own replay engine, episode by episode, the way the
@@ -8,37 +14,6 @@ import { invocationContext, registeredFunction, type LogLine } from "./functions
  * its cumulative actions. Tests deliver completions, events and timer firings and assert what the
  * orchestration does next. Nothing of the SDK is mocked.
  */
-
-export const EventType = {
-  ExecutionStarted: 0,
-  TaskScheduled: 4,
-  TaskCompleted: 5,
-  TaskFailed: 6,
-  SubOrchestrationInstanceCreated: 7,
-  SubOrchestrationInstanceCompleted: 8,
-  SubOrchestrationInstanceFailed: 9,
-  TimerCreated: 10,
-  TimerFired: 11,
-  OrchestratorStarted: 12,
-  OrchestratorCompleted: 13,
-  EventSent: 14,
-  EventRaised: 15,
-} as const;
-
-export const ActionType = {
-  CallActivity: 0,
-  CallActivityWithRetry: 1,
-  CallSubOrchestrator: 2,
-  CallSubOrchestratorWithRetry: 3,
-  ContinueAsNew: 4,
-  CreateTimer: 5,
-  WaitForExternalEvent: 6,
-  CallEntity: 7,
-  CallHttp: 8,
-  SignalEntity: 9,
-  WhenAny: 11,
-  WhenAll: 12,
-} as const;
 
 export interface HistoryEvent {
   EventType: number;

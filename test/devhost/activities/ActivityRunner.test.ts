@@ -8,7 +8,7 @@ import type { WorkItemMessage } from "../../../devhost/protocol/messages.js";
 import { ActivityNames } from "../../../src/names.js";
 import { InMemoryTaskHub } from "../support/inMemoryTaskHub.js";
 import { RecordingLogger } from "../support/RecordingLogger.js";
-import { RegistryInvoker } from "../support/registryInvoker.js";
+import { useRegistryInvoker } from "../support/registryInvoker.js";
 
 class CodedError extends Error {
   constructor(
@@ -42,11 +42,10 @@ df.app.orchestration("Act_CatchCoded", function* (context: OrchestrationContext)
   }
 });
 
-let app: RegistryInvoker;
+const app = useRegistryInvoker();
 let runner: ActivityRunner;
-beforeAll(async () => {
-  app = await RegistryInvoker.load();
-  runner = new ActivityRunner(app, new RecordingLogger());
+beforeAll(() => {
+  runner = new ActivityRunner(app(), new RecordingLogger());
 });
 
 afterEach(() => {
@@ -126,15 +125,15 @@ describe("ActivityRunner", () => {
   });
 
   it("the orchestrator sees an Error with the extension's reason, or a TaskFailedError for a structured failure", async () => {
-    const plain = new InMemoryTaskHub(app);
+    const plain = new InMemoryTaskHub(app());
     const plainId = plain.startOrchestration("Act_CatchCoded");
     await plain.runUntilIdle();
     df.app.setExceptionPropertiesProvider({ getExceptionProperties: () => ({ code: "E42" }) });
-    const structured = new InMemoryTaskHub(app);
+    const structured = new InMemoryTaskHub(app());
     const structuredId = structured.startOrchestration("Act_CatchCoded");
     await structured.runUntilIdle();
 
-    expect(JSON.parse(plain.instance(plainId).status.output ?? "null")).toEqual({ name: "Error", message: "Activity function 'Act_Throws' failed: coded failure" });
-    expect(JSON.parse(structured.instance(structuredId).status.output ?? "null")).toEqual({ name: "TaskFailedError", message: "CodedError: coded failure" });
+    expect(plain.output(plainId)).toEqual({ name: "Error", message: "Activity function 'Act_Throws' failed: coded failure" });
+    expect(structured.output(structuredId)).toEqual({ name: "TaskFailedError", message: "CodedError: coded failure" });
   });
 });

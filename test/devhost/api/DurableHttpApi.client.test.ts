@@ -3,9 +3,7 @@ import * as df from "durable-functions";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { VirtualClock } from "../../../devhost/clock/Clock.js";
 import { EventType } from "../../../devhost/protocol/historyEvents.js";
-import type { RuntimeStatus } from "../../../devhost/protocol/runtimeStatus.js";
-import type { InstanceRecord } from "../../../devhost/storage/records.js";
-import { takeControlMessages } from "../taskHubFixture.js";
+import { instanceArranger, newId, takeControlMessages } from "../taskHubFixture.js";
 import { SYSTEM_KEY, useServedApi } from "./servedApi.js";
 
 /**
@@ -16,9 +14,6 @@ import { SYSTEM_KEY, useServedApi } from "./servedApi.js";
 const ANY_STRING: unknown = expect.any(String);
 const clock = new VirtualClock(new Date("2035-07-08T09:10:11.121Z"));
 const served = useServedApi("SdkClientTest", clock);
-
-let uniqueIds = 0;
-const newId = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${++uniqueIds}`;
 
 beforeEach(() => {
   // What the host sets, as Core Tools does; without it getClient points management URLs at localhost:7071.
@@ -39,20 +34,7 @@ function durableClient(): df.DurableClient {
   return df.getClient(context);
 }
 
-async function arrange(instanceId: string, runtimeStatus: RuntimeStatus, init: Partial<InstanceRecord> = {}): Promise<InstanceRecord> {
-  const record: InstanceRecord = {
-    instanceId,
-    name: "HelloSequence",
-    executionId: `exec-${instanceId}`,
-    runtimeStatus,
-    input: '{"city":"Tokyo"}',
-    createdTime: "2035-01-01T00:00:00.000Z",
-    lastUpdatedTime: "2035-01-01T00:00:01.000Z",
-    ...init,
-  };
-  await served.storage.putInstance(record);
-  return record;
-}
+const arrange = instanceArranger(served, { input: '{"city":"Tokyo"}', createdTime: "2035-01-01T00:00:00.000Z", lastUpdatedTime: "2035-01-01T00:00:01.000Z" });
 
 async function eventsSentTo(instanceId: string): Promise<unknown[]> {
   return (await takeControlMessages(served.storage, instanceId)).map((message) => (message.kind === "orchestration" ? message.event : message));

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { VirtualClock } from "../../../devhost/clock/Clock.js";
 import { EventType, type HistoryEvent } from "../../../devhost/protocol/historyEvents.js";
 import type { RuntimeStatus } from "../../../devhost/protocol/runtimeStatus.js";
-import type { EntityRecord, InstanceRecord } from "../../../devhost/storage/records.js";
-import { takeControlMessages } from "../taskHubFixture.js";
+import { send, type HttpResult, type SendOptions } from "../../e2e/support/http.js";
+import { entityBuilder, instanceArranger, newId, takeControlMessages } from "../taskHubFixture.js";
 import { SYSTEM_KEY, useServedApi } from "./servedApi.js";
 
 /** The built-in HTTP API over plain fetch: routes, status codes, headers and bodies as the extension's. */
@@ -13,43 +13,18 @@ const ANY_STRING: unknown = expect.any(String);
 const clock = new VirtualClock(new Date("2032-02-03T04:05:06.789Z"));
 const served = useServedApi("HttpApiTest", clock);
 
-let uniqueIds = 0;
-const newId = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${++uniqueIds}`;
+const call = (method: string, path: string, options?: SendOptions): Promise<HttpResult> => send(method, `${served.webhook}${path}`, options);
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  text: string;
-  json: unknown;
-}
+const arrange = instanceArranger(served, { input: '"Tokyo"', createdTime: "2032-01-01T10:00:00.250Z", lastUpdatedTime: "2032-01-01T10:00:05.750Z" });
 
-async function call(method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
-  const response = await fetch(`${served.webhook}${path}`, { method, ...init });
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = text === "" ? undefined : (JSON.parse(text) as unknown);
-  } catch {
-    json = undefined;
+/** Plays the engine's part for a start the API is waiting on: once its row is written, finishes it. */
+async function finishOnceStarted(instanceId: string, runtimeStatus: RuntimeStatus, output: string): Promise<void> {
+  let row = await served.storage.getInstance(instanceId);
+  while (row === undefined) {
+    await sleep(20);
+    row = await served.storage.getInstance(instanceId);
   }
-  return { status: response.status, headers: response.headers, text, json };
-}
-
-const jsonBody = (body: unknown) => ({ body: JSON.stringify(body), headers: { "Content-Type": "application/json" } });
-
-async function arrange(instanceId: string, runtimeStatus: RuntimeStatus, init: Partial<InstanceRecord> = {}): Promise<InstanceRecord> {
-  const record: InstanceRecord = {
-    instanceId,
-    name: "HelloSequence",
-    executionId: `exec-${instanceId}`,
-    runtimeStatus,
-    input: '"Tokyo"',
-    createdTime: "2032-01-01T10:00:00.250Z",
-    lastUpdatedTime: "2032-01-01T10:00:05.750Z",
-    ...init,
-  };
-  await served.storage.putInstance(record);
-  return record;
+  await served.storage.putInstance({ ...row, runtimeStatus, output });
 }
 
 const errorBody = (message: string, exceptionMessage: unknown = ANY_STRING, exceptionType: unknown = ANY_STRING) => ({
@@ -60,7 +35,7 @@ const errorBody = (message: string, exceptionMessage: unknown = ANY_STRING, exce
 
 describe("start: POST orchestrators/{name}/{id?}", () => {
   it("answers 202 with the check-status payload, Location and Retry-After, and writes the start", async () => {
-    const answer = await call("POST", "/orchestrators/HelloSequence", jsonBody({ city: "Tokyo" }));
+    const answer = await call("POST", "/orchestrators/HelloSequence", { json: { city: "Tokyo" } });
     expect(answer.status).toBe(202);
     const id = (answer.json as { id: string }).id;
     expect(id).toMatch(/^[0-9a-f]{32}$/);
@@ -88,7 +63,7 @@ describe("start: POST orchestrators/{name}/{id?}", () => {
     const first = newId("given");
     const second = newId("null");
     expect((await call("POST", `/orchestrators/Approval/${first}`)).status).toBe(202);
-    expect((await call("POST", `/orchestrators/Approval/${second}/`, jsonBody(null))).status).toBe(202);
+    expect((await call("POST", `/orchestrators/Approval/${second}/`, { json: null })).status).toBe(202);
     for (const id of [first, second]) {
       expect((await served.storage.getInstance(id))?.input).toBeUndefined();
       await takeControlMessages(served.storage, id);
@@ -97,7 +72,7 @@ describe("start: POST orchestrators/{name}/{id?}", () => {
 
   it("answers 400 for a body that is not JSON, before looking at the function", async () => {
     const id = newId("badjson");
-    const answer = await call("POST", `/orchestrators/Nope/${id}`, { body: "{not json", headers: { "Content-Type": "application/json" } });
+    const answer = await call("POST", `/orchestrators/Nope/${id}`, { data: "{not json", headers: { "Content-Type": "application/json" } });
     expect(answer.status).toBe(400);
     expect(answer.json).toEqual(errorBody("Invalid JSON content", ANY_STRING, "Newtonsoft.Json.JsonReaderException"));
     expect(await served.storage.getInstance(id)).toBeUndefined();
@@ -143,13 +118,7 @@ describe("start: POST orchestrators/{name}/{id?}", () => {
 
   it("waits for the outcome with timeout and pollingInterval: the output when it completes in time", async () => {
     const id = newId("wait");
-    const completer = (async () => {
-      for (;;) {
-        const row = await served.storage.getInstance(id);
-        if (row !== undefined) return served.storage.putInstance({ ...row, runtimeStatus: "Completed", output: '["Hello Tokyo!"]' });
-        await sleep(20);
-      }
-    })();
+    const completer = finishOnceStarted(id, "Completed", '["Hello Tokyo!"]');
     const answer = await call("POST", `/orchestrators/HelloSequence/${id}?timeout=5&pollingInterval=0.05`);
     await completer;
     expect(answer.status).toBe(200);
@@ -159,13 +128,7 @@ describe("start: POST orchestrators/{name}/{id?}", () => {
 
   it("waits for the outcome: the status for a terminated instance, the check-status 202 when time runs out", async () => {
     const terminated = newId("wait-terminated");
-    const terminator = (async () => {
-      for (;;) {
-        const row = await served.storage.getInstance(terminated);
-        if (row !== undefined) return served.storage.putInstance({ ...row, runtimeStatus: "Terminated", output: "stop" });
-        await sleep(20);
-      }
-    })();
+    const terminator = finishOnceStarted(terminated, "Terminated", "stop");
     const stopped = await call("POST", `/orchestrators/HelloSequence/${terminated}?timeout=5&pollingInterval=0.05`);
     await terminator;
     expect(stopped.status).toBe(200);
@@ -389,7 +352,7 @@ describe("events, terminate, suspend, resume, rewind", () => {
   it("raises an event: 202 and an EventRaised message", async () => {
     const id = newId("raise");
     await arrange(id, "Running");
-    const answer = await call("POST", `/instances/${id}/raiseEvent/Approval`, jsonBody({ approved: true }));
+    const answer = await call("POST", `/instances/${id}/raiseEvent/Approval`, { json: { approved: true } });
     expect(answer.status).toBe(202);
     expect(answer.text).toBe("");
     expect(await takeControlMessages(served.storage, id)).toEqual([
@@ -398,21 +361,21 @@ describe("events, terminate, suspend, resume, rewind", () => {
   });
 
   it("answers 404 for an unknown instance and 410 for a finished one (Failed included)", async () => {
-    expect((await call("POST", `/instances/${newId("nobody")}/raiseEvent/E`, jsonBody(1))).status).toBe(404);
+    expect((await call("POST", `/instances/${newId("nobody")}/raiseEvent/E`, { json: 1 })).status).toBe(404);
     for (const status of ["Completed", "Failed", "Terminated", "Canceled"] as const) {
       const id = newId(`gone-${status}`);
       await arrange(id, status);
-      expect((await call("POST", `/instances/${id}/raiseEvent/E`, jsonBody(1))).status).toBe(410);
+      expect((await call("POST", `/instances/${id}/raiseEvent/E`, { json: 1 })).status).toBe(410);
     }
   });
 
   it("answers 400 for content that is not JSON", async () => {
     const id = newId("notjson");
     await arrange(id, "Running");
-    const plain = await call("POST", `/instances/${id}/raiseEvent/E`, { body: "yes", headers: { "Content-Type": "text/plain" } });
+    const plain = await call("POST", `/instances/${id}/raiseEvent/E`, { data: "yes", headers: { "Content-Type": "text/plain" } });
     expect(plain.status).toBe(400);
     expect(plain.json).toEqual({ Message: "Only application/json request content is supported" });
-    const broken = await call("POST", `/instances/${id}/raiseEvent/E`, { body: "{", headers: { "Content-Type": "application/json; charset=utf-8" } });
+    const broken = await call("POST", `/instances/${id}/raiseEvent/E`, { data: "{", headers: { "Content-Type": "application/json; charset=utf-8" } });
     expect(broken.status).toBe(400);
     expect(broken.json).toEqual(errorBody("Invalid JSON content", ANY_STRING, "Newtonsoft.Json.JsonReaderException"));
     expect(await takeControlMessages(served.storage, id)).toEqual([]);
@@ -535,22 +498,12 @@ describe("purge: DELETE instances/{id} and DELETE instances/?filters", () => {
 });
 
 describe("entities", () => {
-  const entity = (name: string, key: string, init: Partial<EntityRecord> = {}): EntityRecord => ({
-    instanceId: `@${name}@${key}`,
-    name,
-    key,
-    exists: true,
-    state: '{"value":1}',
-    processedMessageIds: [],
-    outbox: [],
-    lastModifiedTime: "2032-02-03T04:00:00.120Z",
-    ...init,
-  });
+  const entity = entityBuilder({ state: '{"value":1}', lastModifiedTime: "2032-02-03T04:00:00.120Z" });
 
   it("signals: 202 and an operation message, JSON or not, DELETE as the delete operation", async () => {
     const key = newId("sig");
-    expect((await call("POST", `/entities/Counter/${key}?op=add`, jsonBody(5))).status).toBe(202);
-    expect((await call("POST", `/entities/counter/${key}?op=note`, { body: "hi", headers: { "Content-Type": "text/plain" } })).status).toBe(202);
+    expect((await call("POST", `/entities/Counter/${key}?op=add`, { json: 5 })).status).toBe(202);
+    expect((await call("POST", `/entities/counter/${key}?op=note`, { data: "hi", headers: { "Content-Type": "text/plain" } })).status).toBe(202);
     expect((await call("POST", `/entities/COUNTER/${key}?op=reset`)).status).toBe(202);
     expect((await call("DELETE", `/entities/Counter/${key}`)).status).toBe(202);
     const messages = await takeControlMessages(served.storage, `@counter@${key}`);
@@ -564,7 +517,7 @@ describe("entities", () => {
 
   it("answers 400 with a bare message for bad JSON and for entities the app does not have", async () => {
     const key = newId("bad");
-    const broken = await call("POST", `/entities/Counter/${key}?op=add`, { body: "{", headers: { "Content-Type": "application/json" } });
+    const broken = await call("POST", `/entities/Counter/${key}?op=add`, { data: "{", headers: { "Content-Type": "application/json" } });
     expect(broken.status).toBe(400);
     expect((broken.json as { Message: string }).Message).toMatch(/^Could not parse JSON content: /);
     expect(broken.json).not.toHaveProperty("ExceptionMessage");

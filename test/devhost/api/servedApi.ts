@@ -3,13 +3,10 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll } from "vitest";
 import type { Clock } from "../../../devhost/clock/Clock.js";
 import { clientBindingData, type ClientBindingData } from "../../../devhost/client/clientBinding.js";
-import { TaskHubClient } from "../../../devhost/client/TaskHubClient.js";
 import { DurableHttpApi } from "../../../devhost/api/DurableHttpApi.js";
 import type { TaskHubStorage } from "../../../devhost/storage/TaskHubStorage.js";
-import { useTaskHub } from "../taskHubFixture.js";
+import { taskHubClient, useTaskHub } from "../taskHubFixture.js";
 
-export const ORCHESTRATORS = ["HelloSequence", "Approval"];
-export const ENTITIES = ["Counter"];
 export const CONNECTION_NAME = "Storage";
 export const SYSTEM_KEY = "test-system-key";
 
@@ -35,12 +32,7 @@ export function useServedApi(prefix: string, clock: Clock): ServedApi {
   let server: Server | undefined;
   let served: Omit<ServedApi, "storage"> | undefined;
   beforeAll(async () => {
-    const client = new TaskHubClient({
-      storage: hub.storage,
-      clock,
-      orchestratorNames: () => new Set(ORCHESTRATORS),
-      entityNames: () => new Set(ENTITIES),
-    });
+    const client = taskHubClient(hub.storage, clock);
     const taskHubName = hub.storage.options.taskHubName;
     const api = new DurableHttpApi({ client, taskHubName, connectionName: CONNECTION_NAME, systemKey: SYSTEM_KEY });
     const listening = createServer((incoming, outgoing) => {

@@ -3,9 +3,8 @@ import { VirtualClock } from "../../../devhost/clock/Clock.js";
 import { ClientError, type ClientErrorKind } from "../../../devhost/client/ClientError.js";
 import { EventType, type HistoryEvent } from "../../../devhost/protocol/historyEvents.js";
 import type { RuntimeStatus } from "../../../devhost/protocol/runtimeStatus.js";
-import { TaskHubClient } from "../../../devhost/client/TaskHubClient.js";
-import type { EntityRecord, InstanceRecord } from "../../../devhost/storage/records.js";
-import { takeControlMessages, useTaskHub } from "../taskHubFixture.js";
+import type { TaskHubClient } from "../../../devhost/client/TaskHubClient.js";
+import { entityBuilder, instanceArranger, newId, takeControlMessages, taskHubClient, useTaskHub } from "../taskHubFixture.js";
 
 /** The client over the real storage on Azurite: rows as written, messages as sent (no engine runs). */
 
@@ -16,31 +15,10 @@ const clock = new VirtualClock(new Date("2031-05-06T07:08:09.123Z"));
 let client: TaskHubClient;
 
 beforeAll(() => {
-  client = new TaskHubClient({
-    storage: hub.storage,
-    clock,
-    orchestratorNames: () => new Set(["HelloSequence", "Approval"]),
-    entityNames: () => new Set(["Counter"]),
-  });
+  client = taskHubClient(hub.storage, clock);
 });
 
-let uniqueIds = 0;
-const newId = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${++uniqueIds}`;
-
-async function arrange(instanceId: string, runtimeStatus: RuntimeStatus, init: Partial<InstanceRecord> = {}): Promise<InstanceRecord> {
-  const record: InstanceRecord = {
-    instanceId,
-    name: "HelloSequence",
-    executionId: `exec-${instanceId}`,
-    runtimeStatus,
-    input: '"Tokyo"',
-    createdTime: "2031-01-01T00:00:00.000Z",
-    lastUpdatedTime: "2031-01-01T00:00:01.000Z",
-    ...init,
-  };
-  await hub.storage.putInstance(record);
-  return record;
-}
+const arrange = instanceArranger(hub, { input: '"Tokyo"', createdTime: "2031-01-01T00:00:00.000Z", lastUpdatedTime: "2031-01-01T00:00:01.000Z" });
 
 async function refusal(operation: Promise<unknown>): Promise<{ kind: ClientErrorKind; message: string }> {
   const error: unknown = await operation.then(
@@ -338,17 +316,7 @@ describe("TaskHubClient status, history and listings", () => {
 });
 
 describe("TaskHubClient entities", () => {
-  const entity = (name: string, key: string, init: Partial<EntityRecord> = {}): EntityRecord => ({
-    instanceId: `@${name}@${key}`,
-    name,
-    key,
-    exists: true,
-    state: "1",
-    processedMessageIds: [],
-    outbox: [],
-    lastModifiedTime: "2031-05-06T07:00:00.000Z",
-    ...init,
-  });
+  const entity = entityBuilder({ state: "1", lastModifiedTime: "2031-05-06T07:00:00.000Z" });
 
   it("signals an entity by its lower-cased instance id", async () => {
     const key = newId("key");

@@ -1,11 +1,11 @@
 import * as df from "durable-functions";
 import type { EntityContext, OrchestrationContext } from "durable-functions";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EventType } from "../../../devhost/protocol/historyEvents.js";
 import { entityInstanceId, type OrchestrationMessage } from "../../../devhost/protocol/messages.js";
 import { EntityNames, OrchestratorNames } from "../../../src/names.js";
-import { InMemoryTaskHub } from "../support/inMemoryTaskHub.js";
-import { RegistryInvoker } from "../support/registryInvoker.js";
+import { InMemoryTaskHub, T0 } from "../support/inMemoryTaskHub.js";
+import { useRegistryInvoker } from "../support/registryInvoker.js";
 
 /** Forwards "relay" to the Ent_Sink entity of the same key, as a signal. */
 df.app.entity("Ent_Relay", (context: EntityContext<number>) => {
@@ -41,27 +41,18 @@ df.app.orchestration("Ent_CallsUnknown", function* (context: OrchestrationContex
   return result;
 });
 
-const T0 = new Date("2026-01-05T09:00:00.000Z");
-
-let app: RegistryInvoker;
-beforeAll(async () => {
-  app = await RegistryInvoker.load();
-});
-
-function output(hub: InMemoryTaskHub, instanceId: string): unknown {
-  return JSON.parse(hub.instance(instanceId).status.output ?? "undefined");
-}
+const app = useRegistryInvoker();
 
 describe("entities", () => {
   it("CounterEntityCall gets the Counter's answer, and the Counter keeps its state", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const first = hub.startOrchestration(OrchestratorNames.counterEntityCall, { id: "orders", operation: "add", amount: 5 });
     await hub.runUntilIdle();
     const second = hub.startOrchestration(OrchestratorNames.counterEntityCall, { id: "orders", operation: "add", amount: 3 });
     await hub.runUntilIdle();
 
-    expect(output(hub, first)).toEqual({ ok: true, value: 5 });
-    expect(output(hub, second)).toEqual({ ok: true, value: 8 });
+    expect(hub.output(first)).toEqual({ ok: true, value: 5 });
+    expect(hub.output(second)).toEqual({ ok: true, value: 8 });
     expect(hub.entityRecords.get("@counter@orders")).toMatchObject({ exists: true, state: "8" });
     const sent = hub.events(first, EventType.EventSent)[0];
     expect(sent).toMatchObject({ InstanceId: "@counter@orders", TaskScheduledId: 0 });
@@ -71,31 +62,31 @@ describe("entities", () => {
   });
 
   it("a refused Counter operation answers the caller with its error and leaves the state", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     hub.signalEntity(EntityNames.counter, "big", "add", Number.MAX_SAFE_INTEGER);
     await hub.runUntilIdle();
     const id = hub.startOrchestration(OrchestratorNames.counterEntityCall, { id: "big", operation: "add", amount: 1 });
 
     await hub.runUntilIdle();
 
-    expect(output(hub, id)).toEqual({ ok: false, reason: expect.stringMatching(/^add refused: /) as unknown });
+    expect(hub.output(id)).toEqual({ ok: false, reason: expect.stringMatching(/^add refused: /) as unknown });
     expect(hub.entityRecords.get("@counter@big")?.state).toBe(String(Number.MAX_SAFE_INTEGER));
     const raised = hub.events(id, EventType.EventRaised)[0];
     expect(JSON.parse(raised?.Input ?? "null")).toMatchObject({ exceptionType: "Error" });
   });
 
   it("a plain Error thrown by an entity reaches the caller as the SDK serialises it ('{}')", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Ent_CallSink", "fail");
 
     await hub.runUntilIdle();
 
-    expect(output(hub, id)).toEqual({ error: "[object Object]" });
+    expect(hub.output(id)).toEqual({ error: "[object Object]" });
     expect(hub.logger.lines).toContainEqual({ level: "warning", message: "@ent_sink@k: operation 'fail' failed: {}" });
   });
 
   it("an entity's signal to another entity is delivered", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     hub.signalEntity("Ent_Relay", "k2", "relay", "hello");
     hub.signalEntity("Ent_Relay", "k2", "relay", "world");
 
@@ -108,12 +99,12 @@ describe("entities", () => {
   });
 
   it("an orchestration's signal takes a sequence number before the call that follows it", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Ent_SignalThenCall");
 
     await hub.runUntilIdle();
 
-    expect(output(hub, id)).toBe(2);
+    expect(hub.output(id)).toBe(2);
     expect(hub.events(id, EventType.EventSent).map((event) => [event.TaskScheduledId, event.ActionType])).toEqual([
       [0, 9],
       [1, 7],
@@ -121,16 +112,16 @@ describe("entities", () => {
   });
 
   it("an orchestration calling an entity that is not registered fails, as the extension refuses the call", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Ent_CallsUnknown");
 
     await hub.runUntilIdle();
 
-    expect(output(hub, id)).toBe("The function 'ent_nobody' doesn't exist, is disabled, or is not an entity function.");
+    expect(hub.output(id)).toBe("The function 'ent_nobody' doesn't exist, is disabled, or is not an entity function.");
   });
 
   it("operations for an entity that is not registered: callers get an error, signals are dropped with a log", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const caller = { instanceId: "caller", executionId: "exec" };
 
     const result = await hub.entities.runBatch({

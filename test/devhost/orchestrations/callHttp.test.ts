@@ -4,8 +4,8 @@ import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventType } from "../../../devhost/protocol/historyEvents.js";
-import { InMemoryTaskHub } from "../support/inMemoryTaskHub.js";
-import { RegistryInvoker } from "../support/registryInvoker.js";
+import { InMemoryTaskHub, T0 } from "../support/inMemoryTaskHub.js";
+import { useRegistryInvoker } from "../support/registryInvoker.js";
 
 interface Seen {
   method: string;
@@ -64,12 +64,10 @@ df.app.orchestration("Http_Call", function* (context: OrchestrationContext) {
   }
 });
 
-const T0 = new Date("2026-01-05T09:00:00.000Z");
-let app: RegistryInvoker;
+const app = useRegistryInvoker();
 let base: string;
 
 beforeAll(async () => {
-  app = await RegistryInvoker.load();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -78,20 +76,16 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-function output(hub: InMemoryTaskHub, instanceId: string): unknown {
-  return JSON.parse(hub.instance(instanceId).status.output ?? "undefined");
-}
-
 describe("callHttp", () => {
   it("polls a 202's Location (Retry-After, else the default 30 s) until the answer is final", async () => {
     seen.length = 0;
     polls = 0;
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Http_Call", { url: `${base}/start` });
 
     await hub.runUntilIdle();
 
-    expect(output(hub, id)).toEqual({ statusCode: 200, content: '{"done":true}' });
+    expect(hub.output(id)).toEqual({ statusCode: 200, content: '{"done":true}' });
     expect(seen.map((request) => `${request.method} ${request.url}`)).toEqual(["POST /start", "GET /status/1", "GET /status/1"]);
     expect(seen[0]?.body).toBe('{"order":7}');
     expect(seen[0]?.headers).toMatchObject({ "content-type": "text/plain", "x-functions-key": "secret", "x-trace": "t-1" });
@@ -110,21 +104,21 @@ describe("callHttp", () => {
   });
 
   it("returns the 202 itself when polling is off", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Http_Call", { url: `${base}/start`, enablePolling: false });
 
     await hub.runUntilIdle();
 
-    expect(output(hub, id)).toEqual({ statusCode: 202, content: "accepted", location: "/status/1" });
+    expect(hub.output(id)).toEqual({ statusCode: 202, content: "accepted", location: "/status/1" });
   });
 
   it("fails the task, not the host, for a managed identity token source", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Http_Call", { url: `${base}/start`, tokenSource: true });
 
     await hub.runUntilIdle();
 
-    expect(output(hub, id)).toEqual({ error: expect.stringContaining("names a tokenSource (a managed identity token), which this host cannot obtain") as unknown });
+    expect(hub.output(id)).toEqual({ error: expect.stringContaining("names a tokenSource (a managed identity token), which this host cannot obtain") as unknown });
   });
 
   it("fails the task when nothing answers", async () => {
@@ -132,11 +126,11 @@ describe("callHttp", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Http_Call", { url: `http://127.0.0.1:${port}/gone` });
 
     await hub.runUntilIdle();
 
-    expect(output(hub, id)).toEqual({ error: expect.stringMatching(/^fetch failed: connect ECONNREFUSED/) as unknown });
+    expect(hub.output(id)).toEqual({ error: expect.stringMatching(/^fetch failed: connect ECONNREFUSED/) as unknown });
   });
 });

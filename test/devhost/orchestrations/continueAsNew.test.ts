@@ -1,9 +1,9 @@
 import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EventType } from "../../../devhost/protocol/historyEvents.js";
-import { InMemoryTaskHub } from "../support/inMemoryTaskHub.js";
-import { RegistryInvoker } from "../support/registryInvoker.js";
+import { InMemoryTaskHub, T0 } from "../support/inMemoryTaskHub.js";
+import { useRegistryInvoker } from "../support/registryInvoker.js";
 
 /** Adds one "Add" event to its total per generation. */
 df.app.orchestration("Can_Accumulate", function* (context: OrchestrationContext) {
@@ -47,16 +47,11 @@ df.app.orchestration("Can_String", function* (context: OrchestrationContext) {
   return input;
 });
 
-const T0 = new Date("2026-01-05T09:00:00.000Z");
-
-let app: RegistryInvoker;
-beforeAll(async () => {
-  app = await RegistryInvoker.load();
-});
+const app = useRegistryInvoker();
 
 describe("ContinueAsNew", () => {
   it("drops the events of its batch the orchestrator did not take, and gives later ones to the new execution", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Can_Accumulate", 0);
     await hub.runEpisodes();
     const firstExecution = hub.instance(id).executionId;
@@ -85,7 +80,7 @@ describe("ContinueAsNew", () => {
   });
 
   it("drops an event that arrives in the batch after the one that made the orchestrator continue, though a waiter was open", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Can_Idle", 10);
     await hub.runEpisodes();
     hub.advance(1000);
@@ -97,11 +92,11 @@ describe("ContinueAsNew", () => {
     const episode = hub.instance(id).episodes.at(-1);
     expect(episode?.droppedMessageIds).toEqual([lost]);
     expect(episode?.instance.input).toBe("10");
-    expect(app.invocations.some((invocation) => invocation.reason?.includes("ContinueAsNew") === true)).toBe(true);
+    expect(app().invocations.some((invocation) => invocation.reason?.includes("ContinueAsNew") === true)).toBe(true);
   });
 
   it("keeps an event the orchestrator took before the timer in the same batch", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Can_Idle", 10);
     await hub.runEpisodes();
     const taken = hub.raiseEvent(id, "Add", 5);
@@ -119,7 +114,7 @@ describe("ContinueAsNew", () => {
   });
 
   it("drops the events that came with the start of an execution that continues as new at once", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Can_AtOnce", 0);
     const lost = hub.raiseEvent(id, "Add", "early");
 
@@ -131,16 +126,16 @@ describe("ContinueAsNew", () => {
     await hub.runUntilIdle();
 
     expect(hub.instance(id).status.runtimeStatus).toBe("Completed");
-    expect(JSON.parse(hub.instance(id).status.output ?? "null")).toBe("late");
+    expect(hub.output(id)).toBe("late");
   });
 
   it("hands a string input to the next execution JSON-encoded twice, as the extension does", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Can_String");
 
     await hub.runUntilIdle();
 
     expect(hub.instance(id).status.runtimeStatus).toBe("Completed");
-    expect(JSON.parse(hub.instance(id).status.output ?? "null")).toBe('"abc"');
+    expect(hub.output(id)).toBe('"abc"');
   });
 });

@@ -6,8 +6,8 @@ import { longTimer } from "../../../devhost/orchestrations/longTimer.js";
 import { messageIds } from "../../../devhost/protocol/messageIds.js";
 import { retryDelay } from "../../../devhost/orchestrations/retryDelay.js";
 import type { SdkAction } from "../../../devhost/protocol/SdkAction.js";
+import { T0 } from "../support/inMemoryTaskHub.js";
 
-const T0 = new Date("2026-01-05T09:00:00.000Z");
 const DAY = 24 * 60 * 60 * 1000;
 
 describe("retryDelay", () => {

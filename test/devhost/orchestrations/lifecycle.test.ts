@@ -1,9 +1,9 @@
 import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EventType } from "../../../devhost/protocol/historyEvents.js";
-import { InMemoryTaskHub } from "../support/inMemoryTaskHub.js";
-import { RegistryInvoker } from "../support/registryInvoker.js";
+import { InMemoryTaskHub, T0 } from "../support/inMemoryTaskHub.js";
+import { useRegistryInvoker } from "../support/registryInvoker.js";
 
 df.app.activity("Life_Echo", { handler: (input: unknown) => input });
 df.app.activity("Life_Other", { handler: (input: unknown) => input });
@@ -53,32 +53,23 @@ df.app.orchestration("Life_Lock", function* (context: OrchestrationContext) {
   return result;
 });
 
-const T0 = new Date("2026-01-05T09:00:00.000Z");
-
-let app: RegistryInvoker;
-beforeAll(async () => {
-  app = await RegistryInvoker.load();
-});
-
-function output(hub: InMemoryTaskHub, instanceId: string): unknown {
-  return JSON.parse(hub.instance(instanceId).status.output ?? "undefined");
-}
+const app = useRegistryInvoker();
 
 describe("terminate", () => {
   it("ends the instance Terminated with the reason as output, without running the orchestrator", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Life_WaitForGo");
     await hub.runUntilIdle();
-    const invocations = app.invocations.length;
+    const invocations = app().invocations.length;
 
     hub.terminate(id, "no longer needed");
     const late = hub.raiseEvent(id, "Go", 1);
     await hub.runUntilIdle();
 
     const instance = hub.instance(id);
-    expect(app.invocations.length).toBe(invocations);
+    expect(app().invocations.length).toBe(invocations);
     expect(instance.status.runtimeStatus).toBe("Terminated");
-    expect(output(hub, id)).toBe("no longer needed");
+    expect(hub.output(id)).toBe("no longer needed");
     expect(instance.history.at(-1)).toMatchObject({ EventType: EventType.ExecutionTerminated, Input: '"no longer needed"' });
     expect(instance.episodes.at(-1)?.droppedMessageIds).toEqual([late]);
     expect(instance.episodes.at(-1)?.outbox).toEqual([]);
@@ -87,21 +78,21 @@ describe("terminate", () => {
 
 describe("start", () => {
   it("applies an event that arrived with the start in the same batch", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Life_WaitForGo");
     hub.raiseEvent(id, "Go", "early");
 
     await hub.runEpisodes();
 
     expect(hub.instance(id).episodes).toHaveLength(1);
-    expect(output(hub, id)).toEqual({ go: "early" });
+    expect(hub.output(id)).toEqual({ go: "early" });
     expect(hub.instance(id).status.customStatus).toBe('"got go"');
   });
 });
 
 describe("suspend and resume", () => {
   it("defers events while suspended and applies them after the resume", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Life_WaitForGo");
     await hub.runUntilIdle();
 
@@ -118,7 +109,7 @@ describe("suspend and resume", () => {
     await hub.runUntilIdle();
 
     expect(hub.instance(id).status.runtimeStatus).toBe("Completed");
-    expect(output(hub, id)).toEqual({ go: "later" });
+    expect(hub.output(id)).toEqual({ go: "later" });
     expect(hub.instance(id).history.map((event) => event.EventType).filter((type) => type >= EventType.ExecutionSuspended)).toEqual([
       EventType.ExecutionSuspended,
       EventType.ExecutionResumed,
@@ -128,14 +119,14 @@ describe("suspend and resume", () => {
 
 describe("failures", () => {
   it("an unhandled error fails the instance with the orchestrator's message, as the extension reports it", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Life_Throws");
 
     await hub.runUntilIdle();
 
     const instance = hub.instance(id);
     expect(instance.status.runtimeStatus).toBe("Failed");
-    expect(output(hub, id)).toBe("Orchestrator function 'Life_Throws' failed: kaboom");
+    expect(hub.output(id)).toBe("Orchestrator function 'Life_Throws' failed: kaboom");
     expect(instance.status.customStatus).toBe('{"step":"about to fail"}');
     expect(instance.status.completedTime).toBe(T0.toISOString());
     expect(instance.history.at(-1)).toMatchObject({
@@ -146,7 +137,7 @@ describe("failures", () => {
 
   it("fails an orchestrator whose code changed under a running instance, naming the task, the expected and the actual action", async () => {
     variant = "original";
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Life_Changing");
     await hub.runEpisodes();
     await hub.runWorkItems();
@@ -155,7 +146,7 @@ describe("failures", () => {
     await hub.runUntilIdle();
 
     expect(hub.instance(id).status.runtimeStatus).toBe("Failed");
-    expect(output(hub, id)).toBe(
+    expect(hub.output(id)).toBe(
       "Non-deterministic workflow detected: orchestrator 'Life_Changing' no longer matches its history at task 0: the history has " +
         "CallActivity 'Life_Echo' there, but the replay scheduled CallActivity 'Life_Other'. An orchestrator's code must not change while instances of it are running.",
     );
@@ -165,7 +156,7 @@ describe("failures", () => {
 
   it("fails an orchestrator that no longer schedules a task its history has", async () => {
     variant = "original";
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Life_Changing");
     await hub.runEpisodes();
     await hub.runWorkItems();
@@ -174,31 +165,31 @@ describe("failures", () => {
     await hub.runUntilIdle();
 
     expect(hub.instance(id).status.runtimeStatus).toBe("Failed");
-    expect(output(hub, id)).toContain("at task 0: the history has CallActivity 'Life_Echo' there, but the replay scheduled only 0 of its 1 tasks.");
+    expect(hub.output(id)).toContain("at task 0: the history has CallActivity 'Life_Echo' there, but the replay scheduled only 0 of its 1 tasks.");
   });
 
   it("fails the instance when it calls an activity that does not exist, as the extension does", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Life_MissingActivity");
 
     await hub.runUntilIdle();
 
-    expect(output(hub, id)).toBe("The function 'Life_NoSuchActivity' doesn't exist, is disabled, or is not an activity function.");
+    expect(hub.output(id)).toBe("The function 'Life_NoSuchActivity' doesn't exist, is disabled, or is not an activity function.");
     expect(hub.sent.filter((item) => item.to === "workItems")).toEqual([]);
   });
 
   it("fails the instance when a start names an orchestrator that does not exist", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Life_NoSuchOrchestrator");
 
     await hub.runUntilIdle();
 
     expect(hub.instance(id).status.runtimeStatus).toBe("Failed");
-    expect(output(hub, id)).toBe("The function 'Life_NoSuchOrchestrator' doesn't exist, is disabled, or is not an orchestrator function.");
+    expect(hub.output(id)).toBe("The function 'Life_NoSuchOrchestrator' doesn't exist, is disabled, or is not an orchestrator function.");
   });
 
   it("fails, instead of waiting forever, when a task already yielded goes into a new Task.any", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Life_Reused");
     await hub.runEpisodes();
     // The timer wins: the activity's result is not delivered yet.
@@ -209,35 +200,35 @@ describe("failures", () => {
     await hub.runEpisodes();
 
     expect(hub.instance(id).status.runtimeStatus).toBe("Failed");
-    expect(output(hub, id)).toContain("passed a task it had already yielded (CallActivity 'Life_Echo') to a new Task.all or Task.any");
-    expect(output(hub, id)).toContain("azure-functions-durable-js#574");
+    expect(hub.output(id)).toContain("passed a task it had already yielded (CallActivity 'Life_Echo') to a new Task.all or Task.any");
+    expect(hub.output(id)).toContain("azure-functions-durable-js#574");
   });
 
   it("fails the instance when the orchestrator's state cannot be serialised, as the worker fails the invocation", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Life_BigInt");
 
     await hub.runUntilIdle();
 
     expect(hub.instance(id).status.runtimeStatus).toBe("Failed");
-    expect(output(hub, id)).toBe("Orchestrator function 'Life_BigInt' failed: Do not know how to serialize a BigInt");
+    expect(hub.output(id)).toBe("Orchestrator function 'Life_BigInt' failed: Do not know how to serialize a BigInt");
   });
 
   it("fails an orchestrator that takes entity locks, saying the host does not support them", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Life_Lock");
 
     await hub.runUntilIdle();
 
     expect(hub.instance(id).status.runtimeStatus).toBe("Failed");
-    expect(output(hub, id)).toContain("lock requires a Durable Functions extension that supports OOProc schema V4");
-    expect(output(hub, id)).toContain("Entity locks are not supported by this host.");
+    expect(hub.output(id)).toContain("lock requires a Durable Functions extension that supports OOProc schema V4");
+    expect(hub.output(id)).toContain("Entity locks are not supported by this host.");
   });
 });
 
 describe("redeliveries", () => {
   it("drops a second completion of a task that already completed", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Life_Changing");
     variant = "original";
     await hub.runEpisodes();

@@ -3,7 +3,7 @@ import type { OrchestrationContext } from "durable-functions";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { InvokeOptions } from "../../../devhost/app/FunctionApp.js";
 import { EventType } from "../../../devhost/protocol/historyEvents.js";
-import { InMemoryTaskHub } from "../support/inMemoryTaskHub.js";
+import { InMemoryTaskHub, T0 } from "../support/inMemoryTaskHub.js";
 import { RegistryInvoker } from "../support/registryInvoker.js";
 
 df.app.orchestration("Trig_Entity", function* (context: OrchestrationContext) {
@@ -27,19 +27,17 @@ class CapturingInvoker extends RegistryInvoker {
 
 let app: CapturingInvoker;
 beforeAll(async () => {
-  await RegistryInvoker.load();
-  const { loadApp } = await import("../../support/functionsHost.js");
-  app = new CapturingInvoker(await loadApp());
+  app = await CapturingInvoker.load();
 });
 
 describe("the orchestration trigger input", () => {
   it("is what the extension sends: schema V2/V3, the timer and polling settings, played and new events", async () => {
-    const hub = new InMemoryTaskHub(app, new Date("2026-01-05T09:00:00.000Z"));
+    const hub = new InMemoryTaskHub(app, T0);
     const id = hub.startOrchestration("Trig_Entity", { a: 1 });
 
     await hub.runUntilIdle();
 
-    expect(JSON.parse(hub.instance(id).status.output ?? "null")).toEqual({ value: 42, input: { a: 1 }, parent: null });
+    expect(hub.output(id)).toEqual({ value: 42, input: { a: 1 }, parent: null });
     const [first, second] = app.triggers;
     expect(first).toMatchObject({
       input: { a: 1 },

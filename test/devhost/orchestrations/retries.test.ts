@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EventType, type HistoryEvent } from "../../../devhost/protocol/historyEvents.js";
-import { InMemoryTaskHub } from "../support/inMemoryTaskHub.js";
-import { RegistryInvoker } from "../support/registryInvoker.js";
+import { InMemoryTaskHub, T0 } from "../support/inMemoryTaskHub.js";
+import { useRegistryInvoker } from "../support/registryInvoker.js";
 
 /**
  * Retries through the runner: the SDK's RetryableTask numbers a timer after each failed attempt and
@@ -66,13 +66,9 @@ df.app.orchestration("Retry_Interleaved", function* (context: OrchestrationConte
   return { first: first === plain ? "plain" : "retried", next, late };
 });
 
-const T0 = new Date("2026-01-05T09:00:00.000Z");
 const at = (ms: number): string => new Date(T0.getTime() + ms).toISOString();
 
-let app: RegistryInvoker;
-beforeAll(async () => {
-  app = await RegistryInvoker.load();
-});
+const app = useRegistryInvoker();
 
 /** [type, number] for every event that records or completes a numbered task, in history order. */
 function numbering(history: readonly HistoryEvent[]): string[] {
@@ -94,20 +90,16 @@ function numbering(history: readonly HistoryEvent[]): string[] {
   });
 }
 
-function output(hub: InMemoryTaskHub, instanceId: string): unknown {
-  return JSON.parse(hub.instance(instanceId).status.output ?? "undefined");
-}
-
 describe("callActivityWithRetry", () => {
   it("succeeds on the third attempt after timers of firstRetryInterval × backoffCoefficient^n", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const key = randomUUID();
     const id = hub.startOrchestration("Retry_One", { input: { key, succeedOn: 3, value: "v" }, options: retryOptions(1000, 5, { backoffCoefficient: 3 }) });
 
     await hub.runUntilIdle();
 
     expect(hub.instance(id).status.runtimeStatus).toBe("Completed");
-    expect(output(hub, id)).toBe("v@3");
+    expect(hub.output(id)).toBe("v@3");
     expect(numbering(hub.instance(id).history)).toEqual([
       "scheduled 0 Retry_Flaky",
       "failed 0",
@@ -123,7 +115,7 @@ describe("callActivityWithRetry", () => {
   });
 
   it("caps the delay at maxRetryIntervalInMilliseconds", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Retry_One", {
       input: { key: randomUUID(), succeedOn: 3, value: "v" },
       options: retryOptions(1000, 5, { backoffCoefficient: 10, maxRetryIntervalInMilliseconds: 4000 }),
@@ -132,11 +124,11 @@ describe("callActivityWithRetry", () => {
     await hub.runUntilIdle();
 
     expect(hub.events(id, EventType.TimerCreated).map((event) => event.FireAt)).toEqual([at(1000), at(1000 + 4000)]);
-    expect(output(hub, id)).toBe("v@3");
+    expect(hub.output(id)).toBe("v@3");
   });
 
   it("fails with the last attempt's error once maxNumberOfAttempts attempts failed, after a last timer as the framework waits", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const key = randomUUID();
     const id = hub.startOrchestration("Retry_One", { input: { key, succeedOn: 99, value: "v" }, options: retryOptions(1000, 3) });
 
@@ -145,13 +137,13 @@ describe("callActivityWithRetry", () => {
     const instance = hub.instance(id);
     expect(instance.status.runtimeStatus).toBe("Failed");
     expect(attempts.get(key)).toBe(3);
-    expect(output(hub, id)).toMatch(/^Orchestrator function 'Retry_One' failed: Activity function 'Retry_Flaky' failed: attempt 3 of v failed \n /);
+    expect(hub.output(id)).toMatch(/^Orchestrator function 'Retry_One' failed: Activity function 'Retry_Flaky' failed: attempt 3 of v failed \n /);
     expect(hub.events(id, EventType.TimerCreated).map((event) => event.FireAt)).toEqual([at(1000), at(2000), at(3000)]);
     expect(instance.status.completedTime).toBe(at(3000));
   });
 
   it("gives up as soon as retryTimeout has passed, without waiting for or running the remaining attempts", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const key = randomUUID();
     const id = hub.startOrchestration("Retry_One", {
       input: { key, succeedOn: 99, value: "v" },
@@ -165,7 +157,7 @@ describe("callActivityWithRetry", () => {
     expect(attempts.get(key)).toBe(3);
     expect(instance.status.runtimeStatus).toBe("Failed");
     expect(instance.status.completedTime).toBe(at(2000));
-    expect(output(hub, id)).toContain("attempt 3 of v failed");
+    expect(hub.output(id)).toContain("attempt 3 of v failed");
     expect(hub.timers).toEqual([]);
     // The SDK still had to see the remaining attempts fail; the host recorded them as skipped.
     const skipped = instance.history.filter((event) => event.Synthetic === "retryTimeout");
@@ -175,14 +167,14 @@ describe("callActivityWithRetry", () => {
   });
 
   it("numbers concurrent retries and plain tasks in Task.all as the SDK does, with failures and completions in one batch", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const keys = [randomUUID(), randomUUID()];
     const id = hub.startOrchestration("Retry_Concurrent", keys);
 
     await hub.runUntilIdle();
 
     expect(hub.instance(id).status.runtimeStatus).toBe("Completed");
-    expect(output(hub, id)).toEqual({ all: ["A@3", "B", "C@2", "D"], after: "E" });
+    expect(hub.output(id)).toEqual({ all: ["A@3", "B", "C@2", "D"], after: "E" });
     expect(numbering(hub.instance(id).history)).toEqual([
       "scheduled 0 Retry_Flaky",
       "scheduled 1 Retry_Echo",
@@ -212,7 +204,7 @@ describe("callActivityWithRetry", () => {
   });
 
   it("numbers a retry's timer before what the orchestrator yields when the same batch resumes it", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Retry_Interleaved", randomUUID());
     await hub.runEpisodes();
     await hub.runWorkItems();
@@ -221,7 +213,7 @@ describe("callActivityWithRetry", () => {
 
     await hub.runUntilIdle();
 
-    expect(output(hub, id)).toEqual({ first: "plain", next: "X", late: "R@2" });
+    expect(hub.output(id)).toEqual({ first: "plain", next: "X", late: "R@2" });
     expect(numbering(hub.instance(id).history)).toEqual([
       "scheduled 0 Retry_Flaky",
       "scheduled 1 Retry_Echo",

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EventType } from "../../../devhost/protocol/historyEvents.js";
-import { InMemoryTaskHub } from "../support/inMemoryTaskHub.js";
-import { RegistryInvoker } from "../support/registryInvoker.js";
+import { InMemoryTaskHub, T0 } from "../support/inMemoryTaskHub.js";
+import { useRegistryInvoker } from "../support/registryInvoker.js";
 
 const childRuns = new Map<string, number>();
 
@@ -56,26 +56,17 @@ df.app.orchestration("Sub_OwnId", function* (context: OrchestrationContext) {
   return result;
 });
 
-const T0 = new Date("2026-01-05T09:00:00.000Z");
-
-let app: RegistryInvoker;
-beforeAll(async () => {
-  app = await RegistryInvoker.load();
-});
-
-function output(hub: InMemoryTaskHub, instanceId: string): unknown {
-  return JSON.parse(hub.instance(instanceId).status.output ?? "undefined");
-}
+const app = useRegistryInvoker();
 
 describe("sub-orchestrations", () => {
   it("start with the parent reference, report back and complete the parent", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Sub_Parent", { childId: "chosen-child" });
 
     await hub.runUntilIdle();
 
     const generated = `${hub.instance(id).executionId}:1`;
-    expect(output(hub, id)).toEqual([
+    expect(hub.output(id)).toEqual([
       { value: "one", parent: id, self: "chosen-child" },
       { value: "two", parent: id, self: generated },
     ]);
@@ -92,39 +83,39 @@ describe("sub-orchestrations", () => {
   });
 
   it("a child's failure fails the parent's task with the extension's reason and details", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Sub_CatchesFailure", randomUUID());
 
     await hub.runUntilIdle();
 
     expect(hub.instance(id).status.runtimeStatus).toBe("Completed");
-    expect(output(hub, id)).toBe("Orchestrator function 'Sub_Child' failed: child run 1 failed \n Message: child run 1 failed, StackTrace: ");
+    expect(hub.output(id)).toBe("Orchestrator function 'Sub_Child' failed: child run 1 failed \n Message: child run 1 failed, StackTrace: ");
   });
 
   it("retries a failed child as a new instance after the retry interval", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Sub_Retries", randomUUID());
 
     await hub.runUntilIdle();
 
     const executionId = hub.instance(id).executionId;
-    expect(output(hub, id)).toEqual({ value: "r", parent: id, self: `${executionId}:2` });
+    expect(hub.output(id)).toEqual({ value: "r", parent: id, self: `${executionId}:2` });
     expect(hub.instance(`${executionId}:0`).status.runtimeStatus).toBe("Failed");
     expect(hub.events(id, EventType.TimerCreated).map((event) => event.FireAt)).toEqual([new Date(T0.getTime() + 500).toISOString()]);
   });
 
   it("refuses a child id equal to the parent's, as the extension does", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Sub_OwnId");
 
     await hub.runUntilIdle();
 
     expect(hub.instance(id).status.runtimeStatus).toBe("Failed");
-    expect(output(hub, id)).toBe("The instance ID of a sub-orchestration must be different than the instance ID of a parent orchestration.");
+    expect(hub.output(id)).toBe("The instance ID of a sub-orchestration must be different than the instance ID of a parent orchestration.");
   });
 
   it("a terminated child fails the parent's task", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Sub_ParentOfWaiter");
     await hub.runUntilIdle();
     expect(hub.instance("doomed-child").status.runtimeStatus).toBe("Running");
@@ -134,6 +125,6 @@ describe("sub-orchestrations", () => {
 
     expect(hub.instance("doomed-child").status.runtimeStatus).toBe("Terminated");
     expect(hub.instance(id).status.runtimeStatus).toBe("Failed");
-    expect(output(hub, id)).toBe("Orchestrator function 'Sub_ParentOfWaiter' failed: The orchestration was terminated: stop \n ");
+    expect(hub.output(id)).toBe("Orchestrator function 'Sub_ParentOfWaiter' failed: The orchestration was terminated: stop \n ");
   });
 });

@@ -1,9 +1,9 @@
 import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { EventType } from "../../../devhost/protocol/historyEvents.js";
-import { InMemoryTaskHub } from "../support/inMemoryTaskHub.js";
-import { RegistryInvoker } from "../support/registryInvoker.js";
+import { InMemoryTaskHub, T0 } from "../support/inMemoryTaskHub.js";
+import { useRegistryInvoker } from "../support/registryInvoker.js";
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -41,13 +41,9 @@ df.app.orchestration("Timer_Past", function* (context: OrchestrationContext) {
   return "fired";
 });
 
-const T0 = new Date("2026-01-05T09:00:00.000Z");
 const at = (ms: number, from = T0): string => new Date(from.getTime() + ms).toISOString();
 
-let app: RegistryInvoker;
-beforeAll(async () => {
-  app = await RegistryInvoker.load();
-});
+const app = useRegistryInvoker();
 
 const originalTimeZone = process.env.TZ;
 afterEach(() => {
@@ -55,20 +51,16 @@ afterEach(() => {
   else process.env.TZ = originalTimeZone;
 });
 
-function output(hub: InMemoryTaskHub, instanceId: string): unknown {
-  return JSON.parse(hub.instance(instanceId).status.output ?? "undefined");
-}
-
 describe("timers", () => {
   it("Task.any of an event and a timer: the event wins, the cancelled timer still exists", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Timer_Race", { hours: 1, thenWait: false });
     await hub.runUntilIdle({ timers: false });
     hub.raiseEvent(id, "Go", { ok: 1 });
 
     await hub.runUntilIdle({ timers: false });
 
-    expect(output(hub, id)).toEqual({ event: { ok: 1 } });
+    expect(hub.output(id)).toEqual({ event: { ok: 1 } });
     // The extension creates a timer even when the SDK cancels it: it is still due.
     expect(hub.timers.map((timer) => timer.fireAt)).toEqual([at(HOUR)]);
     // Due after the instance completed: delivered, but nothing takes it.
@@ -78,7 +70,7 @@ describe("timers", () => {
   });
 
   it("a cancelled timer that fires while the instance still runs is recorded and wakes it without effect", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Timer_Race", { hours: 1, thenWait: true });
     await hub.runUntilIdle({ timers: false });
     hub.raiseEvent(id, "Go", "first");
@@ -92,26 +84,26 @@ describe("timers", () => {
     expect(hub.events(id, EventType.TimerFired).map((event) => event.TimerId)).toEqual([0]);
     hub.raiseEvent(id, "Done");
     await hub.runUntilIdle();
-    expect(output(hub, id)).toEqual({ event: "first" });
+    expect(hub.output(id)).toEqual({ event: "first" });
   });
 
   it("Task.any of an event and a timer: the timer wins when no event comes", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Timer_Race", { hours: 2, thenWait: false });
 
     await hub.runUntilIdle();
 
-    expect(output(hub, id)).toBe("timer");
+    expect(hub.output(id)).toBe("timer");
     expect(hub.instance(id).status.completedTime).toBe(at(2 * HOUR));
   });
 
   it("splits a timer longer than six days into the SDK's three-day timers and completes at the requested time", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Timer_Long", 10);
 
     await hub.runUntilIdle();
 
-    expect(output(hub, id)).toBe(at(10 * DAY));
+    expect(hub.output(id)).toBe(at(10 * DAY));
     const created = hub.events(id, EventType.TimerCreated);
     expect(created.map((event) => [event.TimerId, event.FireAt])).toEqual([
       [0, at(3 * DAY)],
@@ -122,29 +114,29 @@ describe("timers", () => {
   });
 
   it("keeps a timer of exactly six days whole", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Timer_Long", 6);
 
     await hub.runUntilIdle();
 
     expect(hub.events(id, EventType.TimerCreated).map((event) => event.FireAt)).toEqual([at(6 * DAY)]);
-    expect(output(hub, id)).toBe(at(6 * DAY));
+    expect(hub.output(id)).toBe(at(6 * DAY));
   });
 
   it("adds the long timers' days in local time, as the SDK's moment does (71 hours across a DST change)", async () => {
     process.env.TZ = "America/New_York";
     const start = new Date("2026-03-06T17:00:00.000Z");
-    const hub = new InMemoryTaskHub(app, start);
+    const hub = new InMemoryTaskHub(app(), start);
     const id = hub.startOrchestration("Timer_Long", 8);
 
     await hub.runUntilIdle();
 
     expect(hub.events(id, EventType.TimerCreated).map((event) => event.FireAt)).toEqual([at(3 * DAY - HOUR, start), at(8 * DAY, start)]);
-    expect(output(hub, id)).toBe(at(8 * DAY, start));
+    expect(hub.output(id)).toBe(at(8 * DAY, start));
   });
 
   it("keeps numbering a cancelled long timer's chain, as the SDK does, without disturbing the orchestrator", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Timer_LongRace");
     await hub.runUntilIdle({ timers: false });
     hub.raiseEvent(id, "Go");
@@ -159,7 +151,7 @@ describe("timers", () => {
     hub.raiseEvent(id, "Done", "finished");
     await hub.runUntilIdle();
 
-    expect(output(hub, id)).toBe("finished");
+    expect(hub.output(id)).toBe("finished");
     expect(hub.events(id, EventType.TimerCreated).map((event) => [event.TimerId, event.FireAt])).toEqual([
       [0, at(3 * DAY)],
       [1, at(6 * DAY)],
@@ -169,11 +161,11 @@ describe("timers", () => {
   });
 
   it("fires a timer in the past at once", async () => {
-    const hub = new InMemoryTaskHub(app, T0);
+    const hub = new InMemoryTaskHub(app(), T0);
     const id = hub.startOrchestration("Timer_Past");
 
     await hub.runUntilIdle({ timers: false });
 
-    expect(output(hub, id)).toBe("fired");
+    expect(hub.output(id)).toBe("fired");
   });
 });

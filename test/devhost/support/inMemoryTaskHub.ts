@@ -17,6 +17,9 @@ import { isFinished } from "../../../devhost/protocol/runtimeStatus.js";
 import type { EntityRecord } from "../../../devhost/storage/records.js";
 import { RecordingLogger } from "./RecordingLogger.js";
 
+/** Where a hub's clock starts unless a test says otherwise; tests reckon expected times from it. */
+export const T0 = new Date("2026-01-05T09:00:00.000Z");
+
 export interface HubInstance {
   instanceId: string;
   executionId: string;
@@ -55,7 +58,7 @@ export class InMemoryTaskHub {
   /** Events that arrived before their instance started (or while it continues as new). */
   private readonly waiting = new Map<string, OrchestrationMessage[]>();
 
-  constructor(app: FunctionInvoker, start = new Date("2026-01-05T09:00:00.000Z")) {
+  constructor(app: FunctionInvoker, start = T0) {
     this.now = new Date(start);
     this.orchestrations = new OrchestrationRunner(app, this.logger);
     this.activities = new ActivityRunner(app, this.logger);
@@ -162,6 +165,11 @@ export class InMemoryTaskHub {
     const instance = this.instances.get(instanceId);
     if (instance === undefined) throw new Error(`No instance '${instanceId}'.`);
     return instance;
+  }
+
+  /** The instance's output, parsed from the JSON the runner stored; JSON.parse throws while there is none. */
+  output(instanceId: string): unknown {
+    return JSON.parse(this.instance(instanceId).status.output ?? "undefined");
   }
 
   /** The current execution's events of a type. */

@@ -1,3 +1,4 @@
+import { beforeAll } from "vitest";
 import type { InvokeOptions, RegisteredFunction as AppFunction } from "../../../devhost/app/FunctionApp.js";
 import type { FunctionInvoker } from "../../../devhost/protocol/FunctionInvoker.js";
 import { invocationContext, loadApp, triggerOf, type LogLine, type RegisteredFunction } from "../../support/functionsHost.js";
@@ -18,8 +19,9 @@ export class RegistryInvoker implements FunctionInvoker {
 
   constructor(private readonly registry: ReadonlyMap<string, RegisteredFunction>) {}
 
-  static async load(): Promise<RegistryInvoker> {
-    return new RegistryInvoker(await loadApp());
+  /** The app's registry as an invoker of the class it is called on, so that subclasses load too. */
+  static async load<T extends RegistryInvoker>(this: new (registry: ReadonlyMap<string, RegisteredFunction>) => T): Promise<T> {
+    return new this(await loadApp());
   }
 
   get(name: string): AppFunction | undefined {
@@ -43,4 +45,19 @@ export class RegistryInvoker implements FunctionInvoker {
     const lower = name.toLowerCase();
     return this.registry.get(name) ?? [...this.registry.values()].find((fn) => fn.name.toLowerCase() === lower);
   }
+}
+
+/**
+ * The registry as an invoker for the test file that calls this at its top level: loaded in
+ * beforeAll, as loading the app's modules is asynchronous. The getter works from then on.
+ */
+export function useRegistryInvoker(): () => RegistryInvoker {
+  let loaded: RegistryInvoker | undefined;
+  beforeAll(async () => {
+    loaded = await RegistryInvoker.load();
+  });
+  return () => {
+    if (loaded === undefined) throw new Error("The registry is loaded in beforeAll.");
+    return loaded;
+  };
 }
