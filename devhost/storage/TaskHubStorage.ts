@@ -446,11 +446,6 @@ export class TaskHubStorage {
     return this.timersFromRows(page.rows);
   }
 
-  async earliestTimer(): Promise<TimerRecord | undefined> {
-    const page = await this.queryPage<TimerRow>(this.timers, [odata`PartitionKey eq ${TIMERS_PARTITION}`], 1);
-    return (await this.timersFromRows(page.rows))[0];
-  }
-
   async deleteTimer(timer: TimerRecord): Promise<void> {
     const rowKey = this.timerKey(timer);
     await this.deleteRow(this.timers, TIMERS_PARTITION, rowKey);

@@ -185,7 +185,7 @@ describe("restarts", () => {
     }
   }, 60_000);
 
-  it("resumes after SIGKILL in the middle of retries, and applies every step once", async () => {
+  it("resumes after SIGKILL in the middle of sub-orchestrations, and every parent gets both results once", async () => {
     const host = await hostFor(uniqueHub("Crash"), { clock: "real", leaseSeconds: 2 });
     try {
       const ids = Array.from({ length: 5 }, (_, index) => `sub-${index}`);
