@@ -2,7 +2,8 @@ import { isEntityInstanceId, type ControlMessage, type EntityOperationMessage, t
 import type { ReceivedMessage } from "../storage/records.js";
 import { ConcurrencyLimit } from "./ConcurrencyLimit.js";
 import type { EngineParts } from "./EngineParts.js";
-import { InlineMessage, type HeldMessage } from "./HeldMessage.js";
+import type { HeldMessage } from "./HeldMessage.js";
+import { InlineMessage } from "./InlineMessage.js";
 import { LeasedMessage } from "./LeasedMessage.js";
 import { processEntityBatch } from "./processEntityBatch.js";
 import { processOrchestrationBatch } from "./processOrchestrationBatch.js";

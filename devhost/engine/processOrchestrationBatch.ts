@@ -1,10 +1,9 @@
-import { EventType } from "../protocol/historyEvents.js";
 import type { OrchestrationMessage } from "../protocol/messages.js";
 import type { EpisodeResult } from "../orchestrations/OrchestrationRunner.js";
-import { isFinished, type RuntimeStatus } from "../protocol/runtimeStatus.js";
 import type { Checkpoint, InstanceRecord, OrchestrationState } from "../storage/records.js";
 import type { EngineParts } from "./EngineParts.js";
 import type { HeldMessage } from "./HeldMessage.js";
+import { planEpisode } from "./planEpisode.js";
 import { sendOutbox } from "./sendOutbox.js";
 
 type Held = HeldMessage<OrchestrationMessage>;
@@ -112,44 +111,6 @@ function startOf(newExecutionId: string, result: EpisodeResult): OrchestrationMe
     }
   }
   return undefined;
-}
-
-interface EpisodePlan {
-  /** Messages this episode applies, in order (a start first). */
-  take: Held[];
-  /** Messages that will never apply (stale replies, duplicate starts, events for a finished instance). */
-  drop: Held[];
-  /** Messages that may apply later (events that arrived before the instance started). */
-  defer: Held[];
-  /** Set when this episode starts a new execution. */
-  newExecutionId?: string;
-}
-
-function planEpisode(checkpoint: Checkpoint | undefined, fresh: readonly Held[]): EpisodePlan {
-  const plan: EpisodePlan = { take: [], drop: [], defer: [] };
-  const status: RuntimeStatus | undefined = checkpoint?.instance.runtimeStatus;
-  const canStartNew = checkpoint === undefined || isFinished(status ?? "Completed") || status === "ContinuedAsNew";
-
-  const start = canStartNew
-    ? fresh.find((held) => held.message.event.EventType === EventType.ExecutionStarted && held.message.newExecutionId !== checkpoint?.executionId)
-    : undefined;
-  const executionId = start?.message.newExecutionId ?? checkpoint?.executionId;
-  if (start !== undefined) {
-    plan.newExecutionId = start.message.newExecutionId;
-    plan.take.push(start);
-  }
-  const running = start !== undefined || (checkpoint !== undefined && !canStartNew);
-
-  for (const held of fresh) {
-    if (held === start) continue;
-    const message = held.message;
-    if (message.event.EventType === EventType.ExecutionStarted) plan.drop.push(held);
-    else if (message.executionId !== undefined && message.executionId !== executionId) plan.drop.push(held);
-    else if (running) plan.take.push(held);
-    else if (checkpoint === undefined || status === "ContinuedAsNew") plan.defer.push(held);
-    else plan.drop.push(held);
-  }
-  return plan;
 }
 
 /**
