@@ -16,7 +16,10 @@ export class EpisodeWork {
   readonly scheduling: NewHistoryEvent[] = [];
   /** The work the execution starts: sent unless the episode ends it in failure. */
   readonly outbox: OutgoingMessage[] = [];
+  /** Messages taken from the queue but not applied. */
   readonly dropped: string[] = [];
+  /** The SDK numbers tasks one after another, continuing from the numbers the history holds. */
+  private nextSequence: number;
 
   constructor(
     readonly ledger: OrchestrationLedger,
@@ -29,25 +32,30 @@ export class EpisodeWork {
     this.nextSequence = ledger.slots.length;
   }
 
-  /** The next sequence number, as the SDK hands them out: one after another. */
-  take(): number {
-    return this.nextSequence++;
+  drop(messageId: string): void {
+    this.dropped.push(messageId);
   }
 
-  /** Records a number taken with take(): after the new events, or among them (for a retry timeout's skipped attempts). */
-  record(event: NewHistoryEvent, inline?: { arrival: number }): void {
-    this.ledger.apply(event, this.now);
-    if (inline === undefined) this.scheduling.push(event);
-    else this.planned.push({ event, phase: 1, arrival: inline.arrival });
-  }
-
+  /** Applies the event to the ledger at once, so that the rest of the batch is planned against it. */
   plan(planned: PlannedEvent): void {
     this.ledger.apply(planned.event, this.now);
     this.planned.push(planned);
   }
 
-  drop(messageId: string): void {
-    this.dropped.push(messageId);
+  takeSequence(): number {
+    return this.nextSequence++;
+  }
+
+  /**
+   * Records a number taken with takeSequence(). The event goes after the episode's new events,
+   * unless `inline` is given: then it goes among them, in the numbering phase at that arrival. That
+   * is for the timers and attempts a retry timeout skips: their firings and failures are new events
+   * of this episode too, and must come after the events that record them.
+   */
+  record(event: NewHistoryEvent, inline?: { arrival: number }): void {
+    this.ledger.apply(event, this.now);
+    if (inline === undefined) this.scheduling.push(event);
+    else this.planned.push({ event, phase: "numbering", arrival: inline.arrival });
   }
 
   send(message: OutgoingMessage): void {
@@ -66,6 +74,4 @@ export class EpisodeWork {
     };
     this.send({ to: "workItems", message });
   }
-
-  private nextSequence: number;
 }

@@ -42,11 +42,14 @@ interface Ending {
 
 const PROBE_REASON = "Replay to find the events a ContinueAsNew left unconsumed";
 
+/** The SDK must see the numbering events before the resuming ones (see PlannedEvent). */
+const PHASE_ORDER: Record<PlannedEvent["phase"], number> = { numbering: 0, resuming: 1 };
+
 /** One episode of one execution (see OrchestrationRunner). */
 export class OrchestrationEpisode {
   private readonly ledger: OrchestrationLedger;
   /** Names of the external events earlier episodes applied. */
-  private readonly earlierEvents: string[];
+  private readonly earlierExternalEvents: string[];
   /** The SDK's current time in this episode: the host clock, never earlier than an earlier episode's. */
   private readonly now: Date;
   private readonly work: EpisodeWork;
@@ -60,7 +63,7 @@ export class OrchestrationEpisode {
     private readonly input: EpisodeInput,
   ) {
     this.ledger = OrchestrationLedger.read(input.history);
-    this.earlierEvents = [...this.ledger.externalEvents];
+    this.earlierExternalEvents = [...this.ledger.externalEvents];
     const last = this.ledger.currentTime;
     this.now = last !== undefined && last > input.now ? last : input.now;
     this.work = new EpisodeWork(this.ledger, app, input.instanceId, input.executionId, this.now);
@@ -74,8 +77,9 @@ export class OrchestrationEpisode {
     this.open(start);
     if (terminate !== undefined) return this.terminated(terminate);
     toApply.forEach((message, arrival) => applyMessage(this.work, message, arrival));
-    // Stable: within a phase, arrival order (and a retry timeout's added events after their failure).
-    const planned = [...this.work.planned].sort((a, b) => a.phase - b.phase || a.arrival - b.arrival);
+    // A stable sort: within a phase and an arrival, a retry timeout's added events stay after the failure that added them.
+    const planned = [...this.work.planned].sort((a, b) => PHASE_ORDER[a.phase] - PHASE_ORDER[b.phase] || a.arrival - b.arrival);
+    // Nothing for the SDK to see (every message dropped, or only suspend and resume requests): the orchestrator does not run.
     if (start === undefined && planned.length === 0) {
       if (control.length === 0) return this.unchanged();
       return this.finish({ status: this.openStatus(), events: control, customStatus: this.ledger.customStatus, outbox: [] });
@@ -106,7 +110,7 @@ export class OrchestrationEpisode {
       const reason = `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`;
       return this.failed({ reason, errorType: "ArgumentException", details: "" }, planned, undefined);
     }
-    const run = await invokeOrchestrator(this.app, fn.name, this.trigger([...this.opening, ...planned, ...this.batch.control]));
+    const run = await invokeOrchestrator(this.app, fn.name, this.triggerInput([...this.opening, ...planned, ...this.batch.control]));
     const actions = run.state.actions.flat();
     try {
       if (run.hasActions) {
@@ -149,11 +153,11 @@ export class OrchestrationEpisode {
     planned: PlannedEvent[],
     state: SdkOrchestratorState,
   ): Promise<EpisodeResult> {
-    const phase1 = planned.filter((entry) => entry.phase === 1);
-    const phase2 = planned.filter((entry) => entry.phase === 2);
-    const processed = phase2.slice(0, await this.processedBeforeContinueAsNew(functionName, phase1, phase2));
-    const unconsumed = unconsumedEvents(this.earlierEvents, processed, actions);
-    const lost = [...phase2.slice(processed.length), ...unconsumed];
+    const numbering = planned.filter((entry) => entry.phase === "numbering");
+    const resuming = planned.filter((entry) => entry.phase === "resuming");
+    const processed = resuming.slice(0, await this.processedBeforeContinueAsNew(functionName, numbering, resuming));
+    const unconsumed = unconsumedEvents(this.earlierExternalEvents, processed, actions);
+    const lost = [...resuming.slice(processed.length), ...unconsumed];
     for (const entry of lost) if (entry.messageId !== undefined) this.work.drop(entry.messageId);
     if (lost.length > 0) {
       const names = lost.map((entry) => entry.externalEvent).filter((eventName) => eventName !== undefined);
@@ -165,7 +169,7 @@ export class OrchestrationEpisode {
     }
     const input = jsonText(action.input, false);
     const restart = continueAsNewStart(this.ledger, this.input.instanceId, this.input.executionId, input);
-    const applied = [...phase1, ...processed.filter((entry) => !unconsumed.has(entry))];
+    const applied = [...numbering, ...processed.filter((entry) => !unconsumed.has(entry))];
     return this.finish({
       status: "ContinuedAsNew",
       events: [...applied, ...this.batch.control, ...this.work.scheduling.map((event) => ({ event }))],
@@ -185,16 +189,16 @@ export class OrchestrationEpisode {
   }
 
   /**
-   * How many of the phase-2 events the SDK processed before the orchestrator continued as new.
+   * How many of the resuming events the SDK processed before the orchestrator continued as new.
    * Replays run with the whole history marked as replayed (an OrchestratorStarted after it), so that
    * the orchestrator's own logging stays quiet.
    */
-  private processedBeforeContinueAsNew(functionName: string, phase1: PlannedEvent[], phase2: PlannedEvent[]): Promise<number> {
-    // A running execution resumes only on a phase-2 event; a new one also at its start.
-    const low = this.opening.length > 1 ? 0 : Math.min(1, phase2.length);
-    return continuingPrefix(low, phase2.length, async (count) => {
-      const replay = [...this.opening, ...phase1, ...phase2.slice(0, count), { event: { EventType: EventType.OrchestratorStarted } }];
-      const probe = await invokeOrchestrator(this.app, functionName, this.trigger(replay), PROBE_REASON);
+  private processedBeforeContinueAsNew(functionName: string, numbering: PlannedEvent[], resuming: PlannedEvent[]): Promise<number> {
+    // A running execution can only have continued after at least one resuming event; a new one may have at its start.
+    const low = this.batch.start !== undefined ? 0 : Math.min(1, resuming.length);
+    return continuingPrefix(low, resuming.length, async (count) => {
+      const replay = [...this.opening, ...numbering, ...resuming.slice(0, count), { event: { EventType: EventType.OrchestratorStarted } }];
+      const probe = await invokeOrchestrator(this.app, functionName, this.triggerInput(replay), PROBE_REASON);
       return probe.state.actions.flat().some((candidate) => candidate.actionType === ActionType.ContinueAsNew);
     });
   }
@@ -238,7 +242,8 @@ export class OrchestrationEpisode {
     return this.ledger.suspended ? "Suspended" : "Running";
   }
 
-  private trigger(events: readonly RecordedEvent[]): unknown {
+  /** The trigger input for a run that sees these events after the history. */
+  private triggerInput(events: readonly RecordedEvent[]): unknown {
     return orchestrationTrigger({
       instanceId: this.input.instanceId,
       parentInstanceId: this.ledger.parent?.instanceId,

@@ -36,9 +36,11 @@ export class OrchestrationLedger {
   currentTime: Date | undefined;
   /** By sequence number. */
   readonly slots: Slot[] = [];
+  /** Sequence numbers whose task has completed or failed, or whose timer has fired: a later reply for them is a redelivery. */
   readonly completed = new Set<number>();
   /** Entity call request ids, to the call's sequence number. */
   readonly requestIds = new Map<string, number>();
+  /** Entity call request ids that have had their answer: a second answer is a duplicate. */
   readonly answered = new Set<string>();
   /** Names of the external events applied so far, in order (entity responses excluded). */
   readonly externalEvents: string[] = [];

@@ -11,5 +11,6 @@ export const hostTimerSettings = {
   maximumShortTimerMs: 6 * DAY_MS,
   longRunningTimerIntervalDuration: "3.00:00:00",
   longRunningTimerIntervalDays: 3,
+  /** Spelt as the SDK's binding info spells it. */
   defaultHttpAsyncRequestSleepTimeMillseconds: 30_000,
 } as const;

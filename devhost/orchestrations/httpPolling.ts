@@ -30,8 +30,8 @@ export const httpPolling = {
   /** Takes the numbers for the wait and the next request (sent when the wait is over). */
   start(work: EpisodeWork, first: Slot, request: DurableHttpRequest, poll: { location: string; delayMs: number }): void {
     const group = first.sequence;
-    schedule.timerTask(work, work.take(), new Date(work.now.getTime() + poll.delayMs), { origin: "pollTimer", group });
-    schedule.http(work, work.take(), pollRequest(request, poll.location), { origin: "pollRequest", group }, false);
+    schedule.timerTask(work, work.takeSequence(), new Date(work.now.getTime() + poll.delayMs), { origin: "pollTimer", group });
+    schedule.http(work, work.takeSequence(), pollRequest(request, poll.location), { origin: "pollRequest", group }, false);
   },
 
   /** The wait that began at `timer` is over: send the request numbered right after it. */

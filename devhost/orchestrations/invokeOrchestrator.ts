@@ -3,7 +3,7 @@ import type { SdkOrchestratorState } from "../protocol/SdkOrchestratorState.js";
 
 const OUT_OF_PROC_DATA = "\n\n$OutOfProcData$:";
 
-export interface OrchestratorRun {
+interface OrchestratorRun {
   state: SdkOrchestratorState;
   /** Set when the episode failed: the orchestrator's message (or the invocation's, when it failed outright). */
   error?: string;

@@ -10,7 +10,7 @@ import { hostTimerSettings } from "./hostTimerSettings.js";
 const UPPER_SCHEMA_VERSION = 1;
 const UPPER_SCHEMA_VERSION_NEW = 2;
 
-export interface OrchestrationTriggerSource {
+interface OrchestrationTriggerSource {
   instanceId: string;
   parentInstanceId: string | undefined;
   /** The execution's input as JSON text. */

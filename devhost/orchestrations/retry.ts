@@ -13,12 +13,12 @@ import type { Slot } from "./Slot.js";
  * the delays to the host, which computes them as the framework does.
  */
 export const retry = {
-  /** After attempt `failed` failed (its failure is already planned): the timer before the next attempt. */
-  afterFailure(work: EpisodeWork, failed: Slot, failure: NewHistoryEvent, options: SdkRetryOptions, arrival: number): void {
-    const head = work.ledger.head(failed);
+  /** After an attempt failed (its failure is already planned): the timer before the next attempt. */
+  afterFailure(work: EpisodeWork, failedAttempt: Slot, failure: NewHistoryEvent, options: SdkRetryOptions, arrival: number): void {
+    const head = work.ledger.head(failedAttempt);
     const attempts = work.ledger.attempts(head.sequence);
     const delay = retryDelay(options, attempts - 1, head.scheduledAt, work.now);
-    const timer = work.take();
+    const timer = work.takeSequence();
     if (delay !== undefined) {
       schedule.timer(work, timer, new Date(work.now.getTime() + delay), { origin: "retryTimer", group: head.sequence });
     } else {
@@ -30,7 +30,7 @@ export const retry = {
   afterTimer(work: EpisodeWork, timer: Slot, options: SdkRetryOptions): boolean {
     const head = work.ledger.head(timer);
     if (work.ledger.attempts(head.sequence) >= maxAttempts(options)) return false;
-    scheduleAttempt(work, head, work.take(), false);
+    scheduleAttempt(work, head, work.takeSequence(), false);
     return true;
   },
 };
@@ -42,26 +42,26 @@ const maxAttempts = (options: SdkRetryOptions): number => Math.max(1, options.ma
  * The retry timeout has passed: the framework stops retrying at once, but the SDK's RetryableTask
  * only fails after its remaining attempts have failed, each after a timer. The host lets it see
  * exactly that, straight away and without running anything: for every attempt left, the timer fires
- * and the attempt fails with the same error. Only the last timer's firing resumes the orchestrator
- * (phase 2); the rest are numbered in phase 1, among the episode's new events.
+ * and the attempt fails with the same error. Only the last timer's firing resumes the orchestrator;
+ * everything before it goes in the numbering phase, among the episode's new events.
  */
 function giveUp(work: EpisodeWork, head: Slot, failure: NewHistoryEvent, firstTimer: number, attempts: number, max: number, arrival: number): void {
   const inline = { arrival };
-  const synthetic = { origin: "retryTimer", group: head.sequence, synthetic: true } as const;
+  const skippedTimer = { origin: "retryTimer", group: head.sequence, synthetic: true } as const;
   let timer = firstTimer;
-  schedule.timer(work, timer, work.now, synthetic, inline);
+  schedule.timer(work, timer, work.now, skippedTimer, inline);
   for (let attempt = attempts; attempt < max; attempt++) {
-    work.plan({ event: timerFired(timer), phase: 1, arrival });
-    const skipped = work.take();
-    scheduleAttempt(work, head, skipped, true, inline);
-    work.plan({ event: { ...failure, TaskScheduledId: skipped, Synthetic: "retryTimeout" }, phase: 1, arrival });
-    timer = work.take();
-    schedule.timer(work, timer, work.now, synthetic, inline);
+    work.plan({ event: skippedTimerFired(timer), phase: "numbering", arrival });
+    const skippedAttempt = work.takeSequence();
+    scheduleAttempt(work, head, skippedAttempt, true, inline);
+    work.plan({ event: { ...failure, TaskScheduledId: skippedAttempt, Synthetic: "retryTimeout" }, phase: "numbering", arrival });
+    timer = work.takeSequence();
+    schedule.timer(work, timer, work.now, skippedTimer, inline);
   }
-  work.plan({ event: timerFired(timer), phase: 2, arrival });
+  work.plan({ event: skippedTimerFired(timer), phase: "resuming", arrival });
 }
 
-function timerFired(timer: number): NewHistoryEvent {
+function skippedTimerFired(timer: number): NewHistoryEvent {
   return { EventType: EventType.TimerFired, TimerId: timer, Synthetic: "retryTimeout" };
 }
 

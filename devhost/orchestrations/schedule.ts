@@ -7,16 +7,18 @@ import { messageIds } from "../protocol/messageIds.js";
 import { scheduledEvent } from "./scheduledEvent.js";
 import type { SlotMeta } from "./SlotMeta.js";
 
-/** Where a number's event goes: after the episode's new events (the usual), or among them. */
-type Placement = { arrival: number } | undefined;
+/** Given when the event goes among the episode's new events, at this arrival (see EpisodeWork.record). */
+interface Inline {
+  arrival: number;
+}
 
 /**
  * Records a sequence number the episode took and sends the work behind it. Attempts a retry timeout
  * skipped are recorded only (meta.synthetic): nothing runs them.
  */
 export const schedule = {
-  activity(work: EpisodeWork, sequence: number, name: string, input: string | undefined, meta: SlotMeta, placement?: Placement): void {
-    work.record(scheduledEvent.activity(sequence, name, input, meta), placement);
+  activity(work: EpisodeWork, sequence: number, name: string, input: string | undefined, meta: SlotMeta, inline?: Inline): void {
+    work.record(scheduledEvent.activity(sequence, name, input, meta), inline);
     if (meta.synthetic !== true) work.sendWorkItem("activity", sequence, name, input);
   },
 
@@ -35,9 +37,9 @@ export const schedule = {
     sequence: number,
     call: { name: string; instanceId: string; input: string | undefined; version: string | undefined },
     meta: SlotMeta,
-    placement?: Placement,
+    inline?: Inline,
   ): void {
-    work.record(scheduledEvent.subOrchestration(sequence, call.name, call.instanceId, call.input, call.version, meta), placement);
+    work.record(scheduledEvent.subOrchestration(sequence, call.name, call.instanceId, call.input, call.version, meta), inline);
     if (meta.synthetic === true) return;
     work.send({
       to: "control",
@@ -67,8 +69,8 @@ export const schedule = {
     schedule.timer(work, sequence, longTimer.nextFireAt(finalFireAt, work.now), long ? { ...meta, finalFireAt } : meta);
   },
 
-  timer(work: EpisodeWork, sequence: number, fireAt: Date, meta: SlotMeta, placement?: Placement): void {
-    work.record(scheduledEvent.timer(sequence, fireAt, meta), placement);
+  timer(work: EpisodeWork, sequence: number, fireAt: Date, meta: SlotMeta, inline?: Inline): void {
+    work.record(scheduledEvent.timer(sequence, fireAt, meta), inline);
     if (meta.synthetic === true) return;
     work.send({
       to: "timers",

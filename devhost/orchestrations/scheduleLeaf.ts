@@ -24,29 +24,29 @@ export function scheduleLeaf(work: EpisodeWork, leaf: LeafAction): void {
     case ActionType.CallActivityWithRetry: {
       const name = requireFunction(work, action.functionName, "activityTrigger", "activity");
       const retryOptions = action.actionType === ActionType.CallActivityWithRetry ? action.retryOptions : undefined;
-      return schedule.activity(work, work.take(), name, jsonText(action.input, true), retryOptions === undefined ? meta : { ...meta, retryOptions });
+      return schedule.activity(work, work.takeSequence(), name, jsonText(action.input, true), retryOptions === undefined ? meta : { ...meta, retryOptions });
     }
     case ActionType.CallSubOrchestrator:
     case ActionType.CallSubOrchestratorWithRetry: {
       const name = requireFunction(work, action.functionName, "orchestrationTrigger", "orchestrator");
-      const sequence = work.take();
+      const sequence = work.takeSequence();
       const instanceId = childInstanceId(work, action.instanceId, sequence);
       const retryOptions = action.actionType === ActionType.CallSubOrchestratorWithRetry ? action.retryOptions : undefined;
       const call = { name, instanceId, input: jsonText(action.input, false), version: action.version };
       return schedule.subOrchestration(work, sequence, call, retryOptions === undefined ? meta : { ...meta, retryOptions });
     }
     case ActionType.CreateTimer:
-      return schedule.timerTask(work, work.take(), new Date(action.fireAt ?? work.now), meta);
+      return schedule.timerTask(work, work.takeSequence(), new Date(action.fireAt ?? work.now), meta);
     case ActionType.CallEntity:
     case ActionType.SignalEntity: {
       const target = action.instanceId ?? "";
       requireFunction(work, parseEntityInstanceId(target)?.name, "entityTrigger", "entity");
       const operation = { target, name: action.operation ?? "", input: jsonText(action.input, false), isSignal: action.actionType === ActionType.SignalEntity };
-      return schedule.entity(work, work.take(), operation, meta);
+      return schedule.entity(work, work.takeSequence(), operation, meta);
     }
     case ActionType.CallHttp: {
       if (action.httpRequest === undefined) throw new OrchestrationFault("ArgumentException", "A CallHttp action came without its request.");
-      return schedule.http(work, work.take(), action.httpRequest, meta, true);
+      return schedule.http(work, work.takeSequence(), action.httpRequest, meta, true);
     }
     case ActionType.LockEntities:
     case ActionType.ReleaseEntities:

@@ -180,7 +180,7 @@ describe("callActivityWithRetry", () => {
       "scheduled 1 Retry_Echo",
       "scheduled 2 Retry_Flaky",
       "scheduled 3 Retry_Echo",
-      // One batch: A and C fail (phase 1: their timers take 4 and 5), B and D complete.
+      // One batch: A and C fail (numbering phase: their timers take 4 and 5), B and D complete.
       "failed 0",
       "failed 2",
       "completed 1",
