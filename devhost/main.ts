@@ -54,10 +54,15 @@ async function main(): Promise<void> {
   const clockNote = clock === "virtual" ? ` (virtual clock${values["no-auto-skip"] ? "" : ", time skipping"})` : "";
   process.stdout.write(`Local durable host listening on http://127.0.0.1:${host.port}${clockNote}\n`);
 
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const stop = (): void => {
-    if (stopping) process.exit(130); // a second Ctrl-C: do not wait
-    stopping = true;
+    if (stoppingSince !== undefined) {
+      // A second Ctrl-C means "do not wait". One within a second is the same Ctrl-C arriving twice:
+      // from the terminal to the whole process group, and forwarded by npm start.
+      if (Date.now() - stoppingSince > 1000) process.exit(130);
+      return;
+    }
+    stoppingSince = Date.now();
     // Ctrl-C in a terminal also stops Azurite, and storage calls to it would retry for minutes:
     // whatever is unfinished by then is safe in the queues and is taken again at the next start.
     const giveUp = setTimeout(() => {
@@ -88,6 +93,12 @@ function integerOption(name: string, text: string, min: number, max: number): nu
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${error instanceof UsageError ? `\n${USAGE}\n` : ""}`);
+  const message =
+    (error as { code?: unknown }).code === "EADDRINUSE"
+      ? `${(error as Error).message}: another host (func, or this one) is using the port. Stop it, or choose another with --port.`
+      : error instanceof Error
+        ? error.message
+        : String(error);
+  process.stderr.write(`${message}\n${error instanceof UsageError ? `\n${USAGE}\n` : ""}`);
   process.exit(1);
 });
