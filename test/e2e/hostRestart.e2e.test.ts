@@ -1,8 +1,9 @@
 import { expect, it, onTestFinished } from "vitest";
 import { describeWithOwnHost, useE2eTarget } from "./support/e2eTarget.js";
-import { decide, e3CounterUrl, e3Operation, startAndCheck, uniqueId } from "./support/app.js";
+import { counterUrl, decide, e3CounterUrl, e3Operation, startAndCheck, uniqueId } from "./support/app.js";
+import { pollUntil } from "./support/poll.js";
 import { terminateQuietly, waitForCompletion, waitForStatus } from "./support/durable.js";
-import { expectJson, get, jsonObject } from "./support/http.js";
+import { expectJson, get, jsonObject, post } from "./support/http.js";
 
 /**
  * Durability end to end: the state of instances lives in the task hub (Azurite), not in the host,
@@ -39,5 +40,27 @@ describeWithOwnHost("a host restart", { timeout: 120_000 }, () => {
     const after = await e3Operation(target, id, "incr");
     expectJson(after, 200, { instanceId: id, value: 2, operationId: jsonObject(after).operationId });
     expectJson(await get(e3CounterUrl(target, id)), 200, { instanceId: id, value: 2, runtimeStatus: "Running" });
+  });
+
+  it("applies every counter signal exactly once across a crash (SIGKILL) in the middle of them", async () => {
+    const id = uniqueId("signals");
+    const add = async (amount: number): Promise<void> => {
+      expectJson(await post(counterUrl(target, [id, "add"], { value: String(amount) })), 202, { id, operation: "add", value: amount });
+    };
+    // 30 signals accepted (queued), then a crash while the host is still applying them.
+    await Promise.all(Array.from({ length: 30 }, (_, index) => add(index + 1)));
+    await target.devhost.kill();
+    await target.devhost.restart();
+    await Promise.all(Array.from({ length: 10 }, (_, index) => add(100 + index)));
+    const expected = (30 * 31) / 2 + (100 + 109) * 5;
+    await pollUntil(
+      `counter ${id} to reach ${expected}`,
+      async () => jsonObject(await get(counterUrl(target, [id]))).value,
+      (value) => value === expected,
+      { timeoutMs: 60_000 },
+    );
+    // And it stays there once the crashed host's leases have run out and its messages came back.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expectJson(await get(counterUrl(target, [id])), 200, { id, value: expected });
   });
 });
