@@ -55,6 +55,9 @@ export class Host {
       );
     }
     const app = await FunctionApp.load(options.appRoot, logger);
+    // Before anything can invoke a function, as the worker runs them at its start; functions an
+    // appStart hook registers are in the route table and the engine's view too.
+    await app.runAppStartHooks();
     const storage = new TaskHubStorage({ connectionString: connection.value, taskHubName: durable.hubName, partitionCount: durable.storageProvider.partitionCount });
     await whenStorageAnswers(() => storage.createIfNotExists());
 
@@ -73,6 +76,7 @@ export class Host {
       logger,
       port: options.port ?? settings.localHttpPort,
       routePrefix: settings.routePrefix,
+      cors: settings.cors,
       systemRoutes: [
         { pathPrefix: WEBHOOK_PATH, handle: (request) => api.handle(request) },
         { pathPrefix: ClockApi.pathPrefix, handle: (request) => clockApi.handle(request) },
@@ -96,7 +100,6 @@ export class Host {
       autoSkip: options.autoSkip,
     });
     engine.start();
-    await app.runAppStartHooks();
     return new Host(settings, app, clock, server, engine, logger);
   }
 

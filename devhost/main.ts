@@ -82,6 +82,12 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  // A promise the app forgot to await, or a throw in one of its callbacks, would otherwise end the
+  // whole host. The Functions host logs it and restarts the worker; this host logs it and goes on.
+  const reportUncaught = (error: unknown): void =>
+    logger.log("error", `Worker uncaught exception: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.on("unhandledRejection", reportUncaught);
+  process.on("uncaughtException", reportUncaught);
 }
 
 class UsageError extends Error {}

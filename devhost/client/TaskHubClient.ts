@@ -35,6 +35,9 @@ export interface PurgeFilter {
   runtimeStatus?: readonly RuntimeStatus[] | undefined;
 }
 
+/** How many instances a purge by filter deletes at once. */
+const PURGE_BATCH = 50;
+
 /** How long a listing keeps reading when whole pages hold only deleted entities (the extension's bound). */
 const EMPTY_ENTITY_PAGES_MS = 100;
 
@@ -71,13 +74,19 @@ export class TaskHubClient {
       createdTime: now,
       lastUpdatedTime: now,
     });
-    await this.options.storage.sendControl({
-      kind: "orchestration",
-      id: randomUUID(),
-      instanceId,
-      event: { EventType: EventType.ExecutionStarted, Name: orchestrator, ...(start.input === undefined ? {} : { Input: start.input }) },
-      newExecutionId: executionId,
-    });
+    try {
+      await this.options.storage.sendControl({
+        kind: "orchestration",
+        id: randomUUID(),
+        instanceId,
+        event: { EventType: EventType.ExecutionStarted, Name: orchestrator, ...(start.input === undefined ? {} : { Input: start.input }) },
+        newExecutionId: executionId,
+      });
+    } catch (error) {
+      // Without its start message the Pending row would hold the id forever: put back what was there.
+      await (existing === undefined ? this.options.storage.purgeInstance(instanceId) : this.options.storage.putInstance(existing)).catch(() => undefined);
+      throw error;
+    }
     return instanceId;
   }
 
@@ -170,8 +179,13 @@ export class TaskHubClient {
       instanceIds.push(...page.items.map((instance) => instance.instanceId));
       continuationToken = page.continuationToken;
     } while (continuationToken !== undefined);
-    const purged = await Promise.all(instanceIds.map((instanceId) => this.options.storage.purgeInstance(instanceId)));
-    return purged.filter(Boolean).length;
+    // A few at a time: each purge is several storage calls, and a large hub has thousands.
+    let deleted = 0;
+    for (let first = 0; first < instanceIds.length; first += PURGE_BATCH) {
+      const purged = await Promise.all(instanceIds.slice(first, first + PURGE_BATCH).map((instanceId) => this.options.storage.purgeInstance(instanceId)));
+      deleted += purged.filter(Boolean).length;
+    }
+    return deleted;
   }
 
   /** A one-way operation for an entity; input is JSON text or absent. */

@@ -7,6 +7,7 @@ import { toFunctionResponse } from "./toFunctionResponse.js";
 import { toHttpRequestInit } from "./toHttpRequestInit.js";
 import { toWebRequest } from "./toWebRequest.js";
 import { writeFunctionResponse } from "./writeFunctionResponse.js";
+import { corsResponse, type CorsSettings } from "./corsResponse.js";
 import { writeWebResponse } from "./writeWebResponse.js";
 
 /** A route the host serves itself, ahead of the app's routes: the durable API, the admin API. */
@@ -33,6 +34,8 @@ export interface HttpServerOptions {
    * the method as part of the route); 405 with an Allow header, the default here, says what is wrong.
    */
   methodMismatchStatus?: 404 | 405;
+  /** local.settings.json Host.CORS / Host.CORSCredentials; no CORS headers when absent. */
+  cors?: CorsSettings | undefined;
 }
 
 /** Core Tools' Reason for HTTP-triggered invocations. */
@@ -95,9 +98,21 @@ export class HttpServer {
       if (this.#closing) setImmediate(() => this.#server?.closeIdleConnections());
     });
     const target = request.url ?? "/";
-    const rawPath = target.split("?")[0] ?? "/";
-    const url = `http://${request.headers.host ?? `127.0.0.1:${this.port}`}${target}`;
     try {
+      let parsed: URL;
+      try {
+        parsed = new URL(`http://${request.headers.host ?? `127.0.0.1:${this.port}`}${target}`);
+      } catch {
+        return end(response, 400); // a Host header or target no URL can be made of
+      }
+      // Dot segments resolved (still percent-encoded), as Kestrel resolves them before any routing.
+      const rawPath = parsed.pathname;
+      const url = parsed.href;
+      const cors = corsResponse(this.#options.cors, request);
+      if (cors !== undefined) {
+        for (const [name, value] of Object.entries(cors.headers)) response.setHeader(name, value);
+        if (cors.preflight) return end(response, 204);
+      }
       const systemRoute = this.#options.systemRoutes?.find((route) => rawPath.toLowerCase().startsWith(route.pathPrefix.toLowerCase()));
       if (systemRoute !== undefined) return await this.#serveSystemRoute(systemRoute, request, response, url);
       const resolution = this.routeTable.resolve(request.method ?? "GET", rawPath);

@@ -30,9 +30,10 @@ const byName = (a: RegisteredFunction, b: RegisteredFunction): number => {
  * The HTTP routes of the app's httpTrigger functions. Like the host, it takes the functions in name
  * order, maps each to `routePrefix/route` (the function name when the trigger has no route),
  * refuses routes under "admin" or "runtime" and a route another function already answers for one
- * of its methods. Unlike the host, which tries routes in function-name order, it tries the most
- * specific route first (ranks of RouteTemplate, segment by segment), so registration order and
- * names never decide between routes that overlap; equal ranks fall back to name order.
+ * of its methods. It tries the most specific route first (ranks of RouteTemplate, segment by
+ * segment), so registration order and names never decide between routes that overlap; equal ranks
+ * fall back to name order. The host's own comparison differs in edge cases: it prefers the longer of
+ * two templates with a common prefix, so `items` against `items/{id?}` goes to the second there.
  */
 export class RouteTable {
   readonly routes: readonly HttpRoute[];

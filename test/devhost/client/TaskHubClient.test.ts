@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { VirtualClock } from "../../../devhost/clock/Clock.js";
 import { ClientError, type ClientErrorKind } from "../../../devhost/client/ClientError.js";
 import { EventType, type HistoryEvent } from "../../../devhost/protocol/historyEvents.js";
@@ -124,6 +124,24 @@ describe("TaskHubClient.startNew", () => {
     const messages = await takeControlMessages(hub.storage, instanceId);
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatchObject({ newExecutionId: row?.executionId });
+  });
+
+  it("puts back what was there when the start message cannot be sent, so the id is not held by a Pending row", async () => {
+    const fresh = newId("unsent");
+    const finished = newId("unsent-again");
+    const before = await arrange(finished, "Completed", { output: '"done"' });
+    const send = vi.spyOn(hub.storage, "sendControl").mockRejectedValue(new Error("queue unreachable"));
+    try {
+      await expect(client.startNew("HelloSequence", { instanceId: fresh })).rejects.toThrow("queue unreachable");
+      await expect(client.startNew("HelloSequence", { instanceId: finished })).rejects.toThrow("queue unreachable");
+    } finally {
+      send.mockRestore();
+    }
+    expect(await hub.storage.getInstance(fresh)).toBeUndefined();
+    expect(await hub.storage.getInstance(finished)).toEqual(before);
+    // And the id can be started once the queue answers again.
+    expect(await client.startNew("HelloSequence", { instanceId: fresh })).toBe(fresh);
+    expect(await takeControlMessages(hub.storage, fresh)).toHaveLength(1);
   });
 });
 

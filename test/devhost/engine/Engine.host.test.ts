@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { randomUUID } from "node:crypto";
+import { writeFile, rm } from "node:fs/promises";
+import path from "node:path";
 import { RealClock } from "../../../devhost/clock/Clock.js";
 import { TaskHubClient } from "../../../devhost/client/TaskHubClient.js";
 import { TaskHubStorage } from "../../../devhost/storage/TaskHubStorage.js";
@@ -200,4 +202,49 @@ describe("restarts", () => {
       await host.stop();
     }
   }, 90_000);
+});
+
+describe("the host process", () => {
+  let host: DevhostProcess;
+  const settingsFile = (): string => path.join(fixtures.app("durableApp"), "local.settings.json");
+  beforeAll(async () => {
+    // Host settings come only from local.settings.json, as under Core Tools.
+    await writeFile(settingsFile(), JSON.stringify({ IsEncrypted: false, Values: {}, Host: { CORS: "http://app.example", CORSCredentials: true } }));
+    host = await hostFor(uniqueHub("Proc"), { clock: "real" });
+  }, 60_000);
+  afterAll(async () => {
+    await host.stop();
+    await rm(settingsFile(), { force: true });
+  });
+
+  it("answers a CORS preflight from an allowed origin itself, and adds the CORS headers to responses", async () => {
+    const preflight = await fetch(`${host.baseUrl}/api/forgetful`, {
+      method: "OPTIONS",
+      headers: { Origin: "http://app.example", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "x-trace" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("http://app.example");
+    expect(preflight.headers.get("access-control-allow-credentials")).toBe("true");
+    expect(preflight.headers.get("access-control-allow-headers")).toBe("x-trace");
+    const allowed = await fetch(`${host.baseUrl}/runtime/webhooks/durabletask/instances`, { headers: { Origin: "http://app.example" } });
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("http://app.example");
+    const other = await fetch(`${host.baseUrl}/runtime/webhooks/durabletask/instances`, { headers: { Origin: "http://elsewhere.example" } });
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("resolves dot segments before routing, as Kestrel does", async () => {
+    const viaDots = await fetch(`${host.baseUrl}/api/../runtime/webhooks/durabletask/instances`);
+    expect(viaDots.status).toBe(200);
+    expect(Array.isArray(await viaDots.json())).toBe(true);
+  });
+
+  it("logs a rejection the app forgot to await, and keeps serving", async () => {
+    const cursor = host.logCursor();
+    const first = await fetch(`${host.baseUrl}/api/forgetful`);
+    expect(await first.text()).toBe("answered anyway");
+    await pollUntil("the uncaught rejection in the log", () => Promise.resolve(host.logSince(cursor)), (log) => log.includes("A rejection nobody awaited."));
+    expect(host.logSince(cursor)).toContain("Worker uncaught exception");
+    expect((await fetch(`${host.baseUrl}/api/forgetful`)).status).toBe(200);
+    expect(host.running).toBe(true);
+  });
 });
