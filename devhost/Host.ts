@@ -1,4 +1,5 @@
-import { FunctionApp, type RegisteredFunction } from "./app/FunctionApp.js";
+import { FunctionApp } from "./app/FunctionApp.js";
+import type { RegisteredFunction } from "./app/functionTypes.js";
 import type { HostLogger } from "./app/HostLogger.js";
 import { RealClock, VirtualClock, type Clock } from "./clock/Clock.js";
 import { ClockApi } from "./clock/ClockApi.js";
@@ -26,6 +27,12 @@ export interface HostOptions {
   leaseSeconds: number;
   logger: HostLogger;
 }
+
+/**
+ * The system key the management URLs carry as code=…, as Core Tools' URLs carry the durabletask
+ * extension's key. A fixed local value: nothing checks it (Core Tools does not either).
+ */
+const LOCAL_SYSTEM_KEY = "local-devhost-key";
 
 /** How long the host waits for storage at start (Azurite may still be starting beside it). */
 const STORAGE_WAIT_MS = 15_000;
@@ -68,7 +75,8 @@ export class Host {
       orchestratorNames: () => namesOf(app, "orchestrationTrigger"),
       entityNames: () => namesOf(app, "entityTrigger"),
     });
-    const api = new DurableHttpApi({ client, taskHubName: durable.hubName, connectionName: durable.storageProvider.connectionName });
+    const urlParts = { taskHubName: durable.hubName, connectionName: durable.storageProvider.connectionName, systemKey: LOCAL_SYSTEM_KEY };
+    const api = new DurableHttpApi({ client, ...urlParts });
     const clockApi = new ClockApi(clock);
     let origin = "";
     const server = new HttpServer({
@@ -81,8 +89,7 @@ export class Host {
         { pathPrefix: WEBHOOK_PATH, handle: (request) => api.handle(request) },
         { pathPrefix: ClockApi.pathPrefix, handle: (request) => clockApi.handle(request) },
       ],
-      durableClientData: () =>
-        clientBindingData({ origin, taskHubName: durable.hubName, connectionName: durable.storageProvider.connectionName }),
+      durableClientData: () => clientBindingData({ origin, ...urlParts }),
     });
     await server.start();
     // As Core Tools does: durable-functions builds management URLs from WEBSITE_HOSTNAME.

@@ -14,7 +14,7 @@ export interface DurableHttpApiOptions {
   taskHubName: string;
   connectionName: string;
   /** Carried as code=… in the URLs the API hands out; requests are not checked for it (Core Tools does not either). */
-  systemKey?: string | undefined;
+  systemKey: string;
 }
 
 const INSTANCE_OPERATIONS = ["terminate", "suspend", "resume", "rewind"] as const;
@@ -32,11 +32,6 @@ export class DurableHttpApi {
   constructor(options: DurableHttpApiOptions) {
     this.instances = new InstanceApi(options);
     this.entities = new EntityApi(options.client);
-  }
-
-  /** Whether a request path belongs to this API (the host routes those here). */
-  handles(pathname: string): boolean {
-    return routeSegments(pathname) !== undefined;
   }
 
   async handle(request: Request): Promise<Response> {
@@ -126,12 +121,16 @@ function failure(error: unknown): Response {
     case "finished":
       return emptyResponse(410);
     case "badArgument":
-      return errorResponse(400, "One or more of the arguments submitted is incorrect", error);
+      return errorResponse(400, "One or more of the arguments submitted is incorrect", { message: error.message, exceptionType: "System.ArgumentException" });
     case "notSupported":
       // durable-functions' rewind reports a 501's body as the error message.
       return jsonResponse(501, error.message);
     case "invalidState":
+      return errorResponse(500, "Something went wrong while processing your request", { message: error.message, exceptionType: "System.InvalidOperationException" });
     case "alreadyExists":
-      return errorResponse(500, "Something went wrong while processing your request", error);
+      return errorResponse(500, "Something went wrong while processing your request", {
+        message: error.message,
+        exceptionType: "DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException",
+      });
   }
 }

@@ -1,5 +1,6 @@
 import { ClientError } from "../client/ClientError.js";
 import type { TaskHubClient } from "../client/TaskHubClient.js";
+import { compactJson } from "./compactJson.js";
 import { entityStatusJson } from "./entityStatusJson.js";
 import { CONTINUATION_HEADER } from "./continuationHeader.js";
 import { emptyResponse } from "./emptyResponse.js";
@@ -30,10 +31,11 @@ export class EntityApi {
     if (body !== "") {
       if (mediaType(request) === "application/json") {
         try {
-          input = JSON.stringify(JSON.parse(body));
+          JSON.parse(body);
         } catch (error) {
           return errorResponse(400, `Could not parse JSON content: ${error instanceof Error ? error.message : String(error)}`);
         }
+        input = compactJson(body);
       } else {
         // Content of any other type is the operation's input as a string.
         input = JSON.stringify(body);

@@ -3,6 +3,7 @@ import { ClientError } from "../client/ClientError.js";
 import type { TaskHubClient } from "../client/TaskHubClient.js";
 import { isFinished } from "../protocol/runtimeStatus.js";
 import { checkStatusResponse } from "./checkStatusResponse.js";
+import { compactJson } from "./compactJson.js";
 import { CONTINUATION_HEADER } from "./continuationHeader.js";
 import { emptyResponse } from "./emptyResponse.js";
 import { errorResponse } from "./errorResponse.js";
@@ -17,7 +18,8 @@ export interface InstanceApiOptions {
   client: TaskHubClient;
   taskHubName: string;
   connectionName: string;
-  systemKey?: string | undefined;
+  /** Carried as code=… in the management URLs of a start's answer. */
+  systemKey: string;
 }
 
 /** The extension's default page size for instance listings. */
@@ -38,12 +40,14 @@ export class InstanceApi {
     let input: string | undefined;
     if (body.trim() !== "") {
       try {
-        const parsed: unknown = JSON.parse(body);
-        // The extension deserialises the body to an object: JSON null is no input at all.
-        input = parsed === null ? undefined : JSON.stringify(parsed);
+        JSON.parse(body);
       } catch (error) {
         return invalidJson(error);
       }
+      // The text as sent, not as JSON.parse reads it: large integers keep their digits.
+      const text = compactJson(body);
+      // The extension deserialises the body to an object: JSON null is no input at all.
+      input = text === "null" ? undefined : text;
     }
     const id = await this.options.client.startNew(name, { instanceId, input });
     return this.started(request, query, id);
@@ -101,13 +105,13 @@ export class InstanceApi {
     if (instance === undefined) return emptyResponse(404);
     if (isFinished(instance.runtimeStatus)) return emptyResponse(410);
     if (mediaType(request) !== "application/json") return errorResponse(400, "Only application/json request content is supported");
-    let input: string;
+    const body = await request.text();
     try {
-      input = JSON.stringify(JSON.parse(await request.text()));
+      JSON.parse(body);
     } catch (error) {
       return invalidJson(error);
     }
-    await this.options.client.raiseEvent(instanceId, eventName, input);
+    await this.options.client.raiseEvent(instanceId, eventName, compactJson(body));
     return emptyResponse(202);
   }
 
@@ -128,7 +132,7 @@ export class InstanceApi {
     } catch (error) {
       // The extension answers every ArgumentException of a restart with this message, whatever its cause.
       if (error instanceof ClientError && error.kind === "badArgument") {
-        return errorResponse(400, "InstanceId does not match a valid orchestration instance.", error);
+        return errorResponse(400, "InstanceId does not match a valid orchestration instance.", { message: error.message, exceptionType: "System.ArgumentException" });
       }
       throw error;
     }

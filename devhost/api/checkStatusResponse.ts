@@ -8,7 +8,8 @@ export interface CheckStatusOptions {
   instanceId: string;
   taskHubName: string;
   connectionName: string;
-  systemKey?: string | undefined;
+  /** Carried as code=… in the URLs. */
+  systemKey: string;
 }
 
 /**

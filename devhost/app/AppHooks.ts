@@ -15,8 +15,8 @@ const HOOK_NAMES: readonly HookName[] = ["preInvocation", "postInvocation", "app
 export class AppHooks {
   /** Shared by every hook in every scope (the worker's `appHookData`). */
   readonly appHookData: Record<string, unknown> = {};
-  /** Shared by the app-level hooks only (what appStart and appTerminate hooks see as `hookData`). */
-  readonly appLevelHookData: Record<string, unknown> = {};
+  /** Shared by the app-level hooks only: what appStart and appTerminate hooks see as `hookData` (the worker's name for it). */
+  readonly appLevelOnlyHookData: Record<string, unknown> = {};
   readonly #hooks = new Map<HookName, HookCallback[]>(HOOK_NAMES.map((name) => [name, []]));
 
   constructor(private readonly logger: HostLogger) {}

@@ -2,60 +2,19 @@ import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import type { InvocationContext } from "@azure/functions";
 import { AppHooks } from "./AppHooks.js";
 import { createCoreApi } from "./createCoreApi.js";
 import { createInvocationContext } from "./createInvocationContext.js";
 import { describeFailure } from "./describeFailure.js";
 import { FunctionRegistry } from "./FunctionRegistry.js";
+import type { AzureFunctionsModule, InvokeOptions, RegisteredFunction } from "./functionTypes.js";
 import type { HostLogger } from "./HostLogger.js";
 import { installFunctionsCoreSubstitute } from "./installFunctionsCoreSubstitute.js";
 import { invocationLogHandler } from "./invocationLogHandler.js";
-import type { InvocationPhase } from "./InvocationPhase.js";
 import { loadEntryPoints } from "./loadEntryPoints.js";
 import { readOnlyProperties } from "./readOnlyProperties.js";
 import { runInvocation } from "./runInvocation.js";
 import { traceContextFor } from "./traceContextFor.js";
-
-export interface BindingMetadata {
-  type: string;
-  direction: "in" | "out" | "inout";
-  name?: string;
-  route?: string;
-  methods?: string[];
-  authLevel?: string;
-  [key: string]: unknown;
-}
-
-export interface RegisteredFunction {
-  name: string;
-  bindings: Record<string, BindingMetadata>;
-  /** The trigger binding, with its name filled in. */
-  trigger: BindingMetadata & { name: string };
-  handler: (triggerInput: unknown, context: InvocationContext) => unknown;
-}
-
-export interface InvokeOptions {
-  /** Binding data for the function's extra inputs, by binding type (the host supplies "durableClient"). */
-  extraInputs?: Record<string, unknown>;
-  /** W3C traceparent of the caller, for the invocation's trace context. */
-  traceParent?: string;
-  /** W3C tracestate of the caller, kept with a valid traceParent. */
-  traceState?: string;
-  /** Why the host runs the function, for the "Executing" log line (Core Tools prints a Reason). */
-  reason?: string;
-  /** The trigger's metadata, as `context.triggerMetadata`. */
-  triggerMetadata?: Record<string, unknown>;
-  /**
-   * Turns the result into what the host sends on, inside the invocation as the worker's response
-   * conversion is: if it throws, the invocation fails ("Executed ... (Failed ...)"). `invoke`
-   * then returns what this returns.
-   */
-  convertResult?: (result: unknown) => unknown;
-}
-
-/** The app's own @azure/functions: its classes are the ones the app's `instanceof` checks know. */
-export type AzureFunctionsModule = typeof import("@azure/functions");
 
 /** The reason Core Tools prints for triggers that give none, such as the durable ones. */
 const NO_REASON = "(null)";
@@ -109,19 +68,19 @@ export class FunctionApp {
     if (fn === undefined) throw new Error(`Function code for '${name}' is not loaded and cannot be invoked.`);
     const invocationId = randomUUID();
     const started = performance.now();
-    const phase: InvocationPhase = { current: "preInvocationHooks" };
+    const finished = { value: false };
     const hookData: Record<string, unknown> = {};
     const context = createInvocationContext(this.library, fn, {
       invocationId,
       traceContext: traceContextFor(options.traceParent, options.traceState),
       triggerMetadata: options.triggerMetadata,
       extraInputs: options.extraInputs,
-      log: invocationLogHandler({ functionName: fn.name, invocationId, phase, hooks: this.#hooks, hookData, logger: this.#logger, context: () => context }),
+      log: invocationLogHandler({ functionName: fn.name, invocationId, finished, hooks: this.#hooks, hookData, logger: this.#logger, context: () => context }),
     });
     this.#logger.log("information", `Executing 'Functions.${fn.name}' (Reason='${options.reason ?? NO_REASON}', Id=${invocationId})`);
     const duration = (): number => Math.round(performance.now() - started);
     try {
-      const result = await runInvocation({ context, handler: fn.handler, inputs: [triggerInput], hooks: this.#hooks, hookData, phase });
+      const result = await runInvocation({ context, handler: fn.handler, inputs: [triggerInput], hooks: this.#hooks, hookData, finished });
       const converted = options.convertResult === undefined ? result : await options.convertResult(result);
       this.#logger.log("information", `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${duration()}ms)`);
       return converted;
@@ -148,7 +107,7 @@ export class FunctionApp {
   }
 
   #appScope() {
-    return { hookData: () => this.#hooks.appLevelHookData, appHookData: () => this.#hooks.appHookData };
+    return { hookData: () => this.#hooks.appLevelOnlyHookData, appHookData: () => this.#hooks.appHookData };
   }
 }
 

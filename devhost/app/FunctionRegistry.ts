@@ -1,5 +1,5 @@
 import { Disposable } from "./Disposable.js";
-import type { BindingMetadata, RegisteredFunction } from "./FunctionApp.js";
+import type { BindingMetadata, RegisteredFunction } from "./functionTypes.js";
 import type { HostLogger } from "./HostLogger.js";
 import { isTriggerType } from "./isTriggerType.js";
 

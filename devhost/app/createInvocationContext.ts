@@ -1,6 +1,6 @@
 import { format } from "node:util";
 import type { EffectiveFunctionOptions, FunctionInput, FunctionOutput, InvocationContext } from "@azure/functions";
-import type { AzureFunctionsModule, RegisteredFunction } from "./FunctionApp.js";
+import type { AzureFunctionsModule, RegisteredFunction } from "./functionTypes.js";
 import { isTriggerType } from "./isTriggerType.js";
 
 export interface InvocationContextInit {

@@ -2,14 +2,14 @@ import { format } from "node:util";
 import type { InvocationContext } from "@azure/functions";
 import type { AppHooks } from "./AppHooks.js";
 import type { HostLogger } from "./HostLogger.js";
-import type { InvocationPhase } from "./InvocationPhase.js";
 import { readOnlyProperties } from "./readOnlyProperties.js";
 import { toHostLogLevel } from "./toHostLogLevel.js";
 
 export interface InvocationLogScope {
   functionName: string;
   invocationId: string;
-  phase: InvocationPhase;
+  /** Whether the invocation has finished (set by runInvocation). */
+  finished: { readonly value: boolean };
   hooks: AppHooks;
   hookData: Record<string, unknown>;
   logger: HostLogger;
@@ -23,7 +23,7 @@ export interface InvocationLogScope {
  */
 export function invocationLogHandler(scope: InvocationLogScope): (level: unknown, message: string) => void {
   return (level, message) => {
-    if (scope.phase.current === "done") {
+    if (scope.finished.value) {
       scope.logger.log(
         "warning",
         `Warning: Unexpected call to 'log' on the context object after function execution has completed. Please check for asynchronous calls that are not awaited. Function name: ${scope.functionName}. Invocation Id: ${scope.invocationId}.`,

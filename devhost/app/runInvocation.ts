@@ -1,6 +1,5 @@
 import type { InvocationContext } from "@azure/functions";
 import type { AppHooks } from "./AppHooks.js";
-import type { InvocationPhase } from "./InvocationPhase.js";
 import { readOnlyProperties } from "./readOnlyProperties.js";
 
 export interface InvocationRun {
@@ -9,7 +8,8 @@ export interface InvocationRun {
   inputs: unknown[];
   hooks: AppHooks;
   hookData: Record<string, unknown>;
-  phase: InvocationPhase;
+  /** Set once the postInvocation hooks have run: a `context.log` after that is a late one. */
+  finished: { value: boolean };
 }
 
 /**
@@ -18,16 +18,14 @@ export interface InvocationRun {
  * the error), then the outcome: the error if one is left, else the result.
  */
 export async function runInvocation(run: InvocationRun): Promise<unknown> {
-  const { context, hooks, hookData, phase } = run;
+  const { context, hooks, hookData, finished } = run;
   const scope = { hookData: () => hookData, appHookData: () => hooks.appHookData, invocationContext: () => context };
 
   const pre = readOnlyProperties({ inputs: run.inputs, functionCallback: run.handler }, scope);
-  phase.current = "preInvocationHooks";
   await hooks.run("preInvocation", pre);
 
   const outcome: { inputs: unknown[]; result: unknown; error: unknown } = { inputs: pre.inputs, result: null, error: null };
   const post = readOnlyProperties(outcome, scope);
-  phase.current = "invocation";
   try {
     const handler = pre.functionCallback;
     if (typeof handler !== "function") throw new TypeError(`The function handler of '${context.functionName}' is not a function.`);
@@ -36,11 +34,10 @@ export async function runInvocation(run: InvocationRun): Promise<unknown> {
     post.error = error;
   }
 
-  phase.current = "postInvocationHooks";
   try {
     await hooks.run("postInvocation", post);
   } finally {
-    phase.current = "done";
+    finished.value = true;
   }
   // As in the worker, any value left in `error` (not only an Error) fails the invocation.
   // eslint-disable-next-line @typescript-eslint/only-throw-error -- the worker rethrows the value as it is, Error or not

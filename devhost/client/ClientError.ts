@@ -12,25 +12,12 @@
  */
 export type ClientErrorKind = "badArgument" | "notFound" | "finished" | "invalidState" | "alreadyExists" | "notSupported";
 
-const EXCEPTION_TYPES: Record<ClientErrorKind, string> = {
-  badArgument: "System.ArgumentException",
-  notFound: "System.ArgumentException",
-  finished: "System.InvalidOperationException",
-  invalidState: "System.InvalidOperationException",
-  alreadyExists: "DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException",
-  notSupported: "System.NotSupportedException",
-};
-
 export class ClientError extends Error {
-  /** The .NET exception type the extension reports for this refusal (error bodies name it). */
-  readonly exceptionType: string;
-
   constructor(
     readonly kind: ClientErrorKind,
     message: string,
   ) {
     super(message);
     this.name = "ClientError";
-    this.exceptionType = EXCEPTION_TYPES[kind];
   }
 }

@@ -7,8 +7,8 @@ export interface ClientBindingOptions {
   taskHubName: string;
   /** The storage connection's setting name, as the extension puts it in management URLs. */
   connectionName: string;
-  /** The extension's system key; the host accepts any key, but URLs carry it as the extension's do. */
-  systemKey?: string;
+  /** The extension's system key, carried as code=… as the extension's URLs carry it; the host does not check it. */
+  systemKey: string;
 }
 
 /** The durableClient binding data, as the extension (out-of-proc, HTTP protocol) serialises it for the worker. */
@@ -32,7 +32,7 @@ const INSTANCE_ID_PLACEHOLDER = "INSTANCEID";
  */
 export function clientBindingData(options: ClientBindingOptions): ClientBindingData {
   const baseUrl = `${options.origin}${WEBHOOK_PATH}`;
-  const requiredQueryStringParameters = options.systemKey === undefined ? "" : `code=${options.systemKey}`;
+  const requiredQueryStringParameters = `code=${options.systemKey}`;
   const creation = `${baseUrl}/orchestrators/{functionName}[/{instanceId}]`;
   return {
     taskHubName: options.taskHubName,

@@ -18,7 +18,7 @@ export interface ManagementUrlParts {
   taskHubName: string;
   connectionName: string;
   /** The extension's system key, appended as code=…; the host does not check it. */
-  systemKey?: string | undefined;
+  systemKey: string;
 }
 
 /**
@@ -27,11 +27,7 @@ export interface ManagementUrlParts {
  */
 export function httpManagementPayload(parts: ManagementUrlParts): HttpManagementPayload {
   const instance = `${parts.baseUrl}/instances/${encodeURIComponent(parts.instanceId)}`;
-  const query = [
-    `taskHub=${encodeURIComponent(parts.taskHubName)}`,
-    `connection=${encodeURIComponent(parts.connectionName)}`,
-    ...(parts.systemKey === undefined ? [] : [`code=${parts.systemKey}`]),
-  ].join("&");
+  const query = `taskHub=${encodeURIComponent(parts.taskHubName)}&connection=${encodeURIComponent(parts.connectionName)}&code=${parts.systemKey}`;
   return {
     id: parts.instanceId,
     statusQueryGetUri: `${instance}?${query}`,

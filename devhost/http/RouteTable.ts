@@ -1,4 +1,4 @@
-import type { RegisteredFunction } from "../app/FunctionApp.js";
+import type { RegisteredFunction } from "../app/functionTypes.js";
 import { parseRequestPath } from "./RequestPath.js";
 import { RouteTemplate } from "./RouteTemplate.js";
 

@@ -1,5 +1,5 @@
 import type { HttpResponse } from "@azure/functions";
-import type { AzureFunctionsModule } from "../app/FunctionApp.js";
+import type { AzureFunctionsModule } from "../app/functionTypes.js";
 
 /**
  * What an HTTP function returned, as the worker converts it: nothing stays nothing, an object

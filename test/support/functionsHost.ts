@@ -1,7 +1,7 @@
 import Module from "node:module";
 import { HttpRequest, InvocationContext, type HttpRequestInit } from "@azure/functions";
 import type { DurableClient } from "durable-functions";
-import type { BindingMetadata, RegisteredFunction as AppFunction } from "../../devhost/app/FunctionApp.js";
+import type { BindingMetadata, RegisteredFunction as AppFunction } from "../../devhost/app/functionTypes.js";
 
 /**
  * A stand-in for the Functions language worker, enough for tests: it provides the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { BindingMetadata, RegisteredFunction } from "../../../devhost/app/FunctionApp.js";
+import type { BindingMetadata, RegisteredFunction } from "../../../devhost/app/functionTypes.js";
 import { RouteTable } from "../../../devhost/http/RouteTable.js";
 
 /** The app's HTTP routes: which function answers, and the 404/405 answers when none does. */

@@ -1,7 +1,7 @@
 import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { InvokeOptions } from "../../../devhost/app/FunctionApp.js";
+import type { InvokeOptions } from "../../../devhost/app/functionTypes.js";
 import { EventType } from "../../../devhost/protocol/historyEvents.js";
 import { InMemoryTaskHub, T0 } from "../support/inMemoryTaskHub.js";
 import { RegistryInvoker } from "../support/registryInvoker.js";

@@ -1,5 +1,5 @@
 import { beforeAll } from "vitest";
-import type { InvokeOptions, RegisteredFunction as AppFunction } from "../../../devhost/app/FunctionApp.js";
+import type { InvokeOptions, RegisteredFunction as AppFunction } from "../../../devhost/app/functionTypes.js";
 import type { FunctionInvoker } from "../../../devhost/protocol/FunctionInvoker.js";
 import { invocationContext, loadApp, triggerOf, type LogLine, type RegisteredFunction } from "../../support/functionsHost.js";
 
