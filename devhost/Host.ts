@@ -61,7 +61,7 @@ export class Host {
         `The local host needs a connection string in ${durable.storageProvider.connectionName} ("UseDevelopmentStorage=true" for Azurite); identity-based connections are for Azure.`,
       );
     }
-    const app = await FunctionApp.load(options.appRoot, logger);
+    const app = await FunctionApp.load(options.appRoot, logger, settings.functionTimeoutMs);
     // Before anything can invoke a function, as the worker runs them at its start; functions an
     // appStart hook registers are in the route table and the engine's view too.
     await app.runAppStartHooks();

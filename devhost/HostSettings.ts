@@ -27,6 +27,8 @@ export interface HostSettings {
   durableTask: DurableTaskSettings;
   /** local.settings.json `Host.LocalHttpPort`, 7071 unless set. */
   localHttpPort: number;
+  /** host.json `functionTimeout` in milliseconds (30 minutes, the host's default outside Consumption, when absent); undefined for "-1", no limit. */
+  functionTimeoutMs: number | undefined;
   /** local.settings.json `Host.CORS` and `Host.CORSCredentials`, when CORS is set. */
   cors: { allowedOrigins: string[]; supportCredentials: boolean } | undefined;
   /** local.settings.json Values put into the environment. */
@@ -61,10 +63,11 @@ export function loadHostSettings(appRoot: string, env: Env = process.env): HostS
   const routePrefix = stringSetting(field(section(extensions, "http", "host.json extensions.http", problems), "routePrefix"), "api", "host.json extensions.http.routePrefix", problems);
   const durableTask = durableTaskSettings(section(extensions, "durableTask", "host.json extensions.durableTask", problems), env, problems);
   const hostSection = local === undefined ? {} : section(local, "Host", "local.settings.json Host", problems);
+  const functionTimeoutMs = functionTimeoutSetting(field(hostJson, "functionTimeout"), problems);
   const localHttpPort = integerSetting(field(hostSection, "LocalHttpPort"), 7071, "local.settings.json Host.LocalHttpPort", 1, 65535, problems);
   const cors = corsSettings(hostSection, problems);
   if (problems.length > 0) throw new Error(`The host settings in ${appRoot} are not valid:\n- ${problems.join("\n- ")}`);
-  return { appRoot, routePrefix, durableTask, localHttpPort, cors, appliedSettings, skippedSettings };
+  return { appRoot, routePrefix, durableTask, localHttpPort, functionTimeoutMs, cors, appliedSettings, skippedSettings };
 }
 
 function durableTaskSettings(durable: Json, env: Env, problems: string[]): DurableTaskSettings {
@@ -175,6 +178,15 @@ function integerSetting(value: unknown, fallback: number, name: string, min: num
     return fallback;
   }
   return number;
+}
+
+/** The host's default functionTimeout outside the Consumption plan (Core Tools runs as such a host). */
+const DEFAULT_FUNCTION_TIMEOUT_MS = 30 * 60_000;
+
+function functionTimeoutSetting(value: unknown, problems: string[]): number | undefined {
+  // "-1" (or any negative TimeSpan) means no limit, on the plans that allow one.
+  if (typeof value === "string" && value.trim().startsWith("-")) return undefined;
+  return timeSpanSetting(value, DEFAULT_FUNCTION_TIMEOUT_MS, "host.json functionTimeout", problems);
 }
 
 /** A .NET TimeSpan ("hh:mm:ss", "d.hh:mm:ss.fff", or whole days), in milliseconds; must be positive. */

@@ -15,6 +15,7 @@ import { loadEntryPoints } from "./loadEntryPoints.js";
 import { readOnlyProperties } from "./readOnlyProperties.js";
 import { runInvocation } from "./runInvocation.js";
 import { traceContextFor } from "./traceContextFor.js";
+import { withTimeout } from "./withTimeout.js";
 
 /** The reason Core Tools prints for triggers that give none, such as the durable ones. */
 const NO_REASON = "(null)";
@@ -34,7 +35,17 @@ export class FunctionApp {
   /** The @azure/functions the app itself loads, for building its HttpRequest and HttpResponse objects. */
   readonly library: AzureFunctionsModule;
 
-  private constructor(appRoot: string, registry: FunctionRegistry, hooks: AppHooks, logger: HostLogger, library: AzureFunctionsModule) {
+  readonly #functionTimeoutMs: number | undefined;
+
+  private constructor(
+    appRoot: string,
+    registry: FunctionRegistry,
+    hooks: AppHooks,
+    logger: HostLogger,
+    library: AzureFunctionsModule,
+    functionTimeoutMs: number | undefined,
+  ) {
+    this.#functionTimeoutMs = functionTimeoutMs;
     this.#appRoot = appRoot;
     this.#registry = registry;
     this.#hooks = hooks;
@@ -42,8 +53,11 @@ export class FunctionApp {
     this.library = library;
   }
 
-  /** Once per process: `@azure/functions-core` and the app's modules are process-wide. */
-  static async load(appRoot: string, logger: HostLogger): Promise<FunctionApp> {
+  /**
+   * Once per process: `@azure/functions-core` and the app's modules are process-wide.
+   * `functionTimeoutMs` is host.json's functionTimeout: an invocation still running then fails.
+   */
+  static async load(appRoot: string, logger: HostLogger, functionTimeoutMs?: number): Promise<FunctionApp> {
     if (loaded) throw new Error("An app is already loaded in this process; the Functions worker loads one app per process.");
     loaded = true;
     const root = path.resolve(appRoot);
@@ -51,7 +65,7 @@ export class FunctionApp {
     const hooks = new AppHooks(logger);
     installFunctionsCoreSubstitute(createCoreApi(registry, hooks, logger));
     await loadEntryPoints(root, logger);
-    return new FunctionApp(root, registry, hooks, logger, loadLibrary(root));
+    return new FunctionApp(root, registry, hooks, logger, loadLibrary(root), functionTimeoutMs);
   }
 
   list(): RegisteredFunction[] {
@@ -80,7 +94,11 @@ export class FunctionApp {
     this.#logger.log("information", `Executing 'Functions.${fn.name}' (Reason='${options.reason ?? NO_REASON}', Id=${invocationId})`);
     const duration = (): number => Math.round(performance.now() - started);
     try {
-      const result = await runInvocation({ context, handler: fn.handler, inputs: [triggerInput], hooks: this.#hooks, hookData, finished });
+      const result = await withTimeout(
+        runInvocation({ context, handler: fn.handler, inputs: [triggerInput], hooks: this.#hooks, hookData, finished }),
+        this.#functionTimeoutMs,
+        fn.name,
+      );
       const converted = options.convertResult === undefined ? result : await options.convertResult(result);
       this.#logger.log("information", `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${duration()}ms)`);
       return converted;

@@ -47,6 +47,7 @@ describe("the project's own settings", () => {
         maxConcurrentOrchestratorFunctions: 5,
       },
       localHttpPort: 7071,
+      functionTimeoutMs: 300_000,
       cors: undefined,
       appliedSettings: ["AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME", "TASKHUB_NAME", "APPLICATIONINSIGHTS_CONNECTION_STRING", "MONITOR_ALLOWED_HOSTS"],
       skippedSettings: [],
@@ -106,6 +107,7 @@ describe("host.json", () => {
     const settings = loadHostSettings(appRoot, { ...storage });
     const concurrency = 10 * os.availableParallelism();
     expect(settings.routePrefix).toBe("api");
+    expect(settings.functionTimeoutMs).toBe(30 * 60_000);
     expect(settings.durableTask).toEqual({
       hubName: "TestHubName",
       storageProvider: {
@@ -118,6 +120,15 @@ describe("host.json", () => {
       maxConcurrentActivityFunctions: concurrency,
       maxConcurrentOrchestratorFunctions: concurrency,
     });
+  });
+
+  it("reads functionTimeout as a TimeSpan, and -1 as no limit", async () => {
+    await write("host.json", { version: "2.0", functionTimeout: "00:10:00" });
+    expect(loadHostSettings(appRoot, { ...storage }).functionTimeoutMs).toBe(600_000);
+    await write("host.json", { version: "2.0", functionTimeout: "-1" });
+    expect(loadHostSettings(appRoot, { ...storage }).functionTimeoutMs).toBeUndefined();
+    await write("host.json", { version: "2.0", functionTimeout: "five minutes" });
+    expect(() => loadHostSettings(appRoot, { ...storage })).toThrow("host.json functionTimeout must be a positive TimeSpan");
   });
 
   it("names the hub after WEBSITE_SITE_NAME when host.json names none", async () => {

@@ -238,6 +238,16 @@ describe("the host process", () => {
     expect(Array.isArray(await viaDots.json())).toBe(true);
   });
 
+  it("fails an HTTP function and an activity that outlast host.json's functionTimeout (3 s in the fixture)", async () => {
+    const started = Date.now();
+    const response = await fetch(`${host.baseUrl}/api/sleepy`);
+    expect(response.status).toBe(500);
+    expect(Date.now() - started).toBeLessThan(9_000);
+    const status = await runToEnd(host, "HangingCaller");
+    expect(status.runtimeStatus).toBe("Failed");
+    expect(JSON.stringify(status.output)).toContain("Timeout value of 00:00:03 was exceeded by function: Functions.Hang");
+  });
+
   it("logs a rejection the app forgot to await, and keeps serving", async () => {
     const cursor = host.logCursor();
     const first = await fetch(`${host.baseUrl}/api/forgetful`);
