@@ -127,7 +127,7 @@ export class HttpServer {
       // A client that goes away mid-response is routine, not a host error.
       const clientLeft = error instanceof Error && (error as NodeJS.ErrnoException).code === "ERR_STREAM_PREMATURE_CLOSE";
       const description = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      this.#options.logger.log(clientLeft ? "debug" : "error", `Request ${request.method ?? "GET"} ${target} failed: ${description}`);
+      this.#options.logger.log(clientLeft ? "debug" : "error", `Request ${request.method ?? "GET"} ${withoutQuery(target)} failed: ${description}`);
       if (!response.headersSent) end(response, 500);
       else response.destroy();
     }
@@ -175,6 +175,15 @@ export class HttpServer {
 function end(response: ServerResponse, status: number): void {
   response.statusCode = status;
   response.end();
+}
+
+/**
+ * The request target as it may be logged: the query string can carry a function key (`?code=`) or
+ * a SAS token (`?sig=`), and logs travel further than requests (Application Insights, CI output).
+ */
+export function withoutQuery(target: string): string {
+  const queryStart = target.search(/[?#]/);
+  return queryStart < 0 ? target : `${target.slice(0, queryStart)}?…`;
 }
 
 function singleHeader(request: IncomingMessage, name: string): string | undefined {

@@ -25,6 +25,7 @@ import { validateResourceId } from "../logic/resourceIds.js";
 import { findInstance, isTerminal, pollStatus, type StatusQuery } from "../durable/instances.js";
 import { badRequest, conflict, gone, notFound, type HttpError } from "../http/HttpError.js";
 import { withJsonErrors, type DurableHttpHandler } from "../http/jsonResponses.js";
+import { requireNoBody } from "../http/requestBody.js";
 import { acceptedResponse } from "../durable/acceptedResponse.js";
 
 /**
@@ -159,6 +160,7 @@ export function createE3OperationHandler(timing: ConfirmationTiming): DurableHtt
       throw badRequest("unknown_operation", `Unknown operation '${String(op).slice(0, 40)}'. Use incr, decr or end.`);
     }
     const operation = { op, id: operationIdOf(request) } satisfies CounterOperation;
+    await requireNoBody(request, `The operation takes no body: ${op} is the whole request.`);
     // customStatus is all it needs; the input (the carried ids) can be large.
     const status = await requireCounterInstance(context, instanceId, { showInput: false });
     const startedAt = Date.now();

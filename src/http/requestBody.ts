@@ -21,6 +21,15 @@ export async function readJsonBody(request: HttpRequest): Promise<unknown> {
   }
 }
 
+/**
+ * For routes whose URL is the whole request: a body there is a mistake (a client sending
+ * {"amount": 5} to an operation that takes none), so it is refused rather than silently ignored,
+ * with the same 413 and invalid_json answers as any other body.
+ */
+export async function requireNoBody(request: HttpRequest, why: string): Promise<void> {
+  if ((await readJsonBody(request)) !== undefined) throw badRequest("unexpected_body", why);
+}
+
 function bodyTooLarge(): HttpError {
   return new HttpError(413, "body_too_large", `The body is larger than ${MAX_BODY_BYTES / 1024} KiB.`);
 }

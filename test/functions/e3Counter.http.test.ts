@@ -21,12 +21,13 @@ beforeAll(async () => {
   await loadApp();
 });
 
-function operationRequest(instanceId: string, op: string, headers: Record<string, string>): HttpRequestInit {
+function operationRequest(instanceId: string, op: string, headers: Record<string, string>, body?: string): HttpRequestInit {
   return {
     method: "POST",
     url: `${ORIGIN}/api/e3counter/${encodeURIComponent(instanceId)}/${encodeURIComponent(op)}`,
     params: { instanceId, op },
     headers,
+    ...(body === undefined ? {} : { body: { string: body } }),
   };
 }
 
@@ -467,6 +468,25 @@ describe("POST e3counter/{instanceId}/{op} (E3CounterOperation)", () => {
       expect(response.status).toBe(400);
       expect(response.body).toEqual({ error: "unknown_operation", message: `Unknown operation '${op}'. Use incr, decr or end.` });
       expect(fake.raisedEvents).toEqual([]);
+    });
+
+    it.each([
+      ["a JSON body", '{"amount":5}', 400, "unexpected_body", "The operation takes no body: incr is the whole request."],
+      ["a JSON number", "5", 400, "unexpected_body", "The operation takes no body: incr is the whole request."],
+      ["a body that is not JSON", "{", 400, "invalid_json", "The body is not valid JSON."],
+      ["a body over 64 KiB", "1".repeat(64 * 1024 + 1), 413, "body_too_large", "The body is larger than 64 KiB."],
+    ])("refuses %s with %i %s and raises nothing", async (_case, body, status, error, message) => {
+      runningCounter("c1", 0);
+      const response = await invokeHttp("E3CounterOperation", operationRequest("c1", "incr", {}, body), fake.clientData());
+      expect(response).toMatchObject({ status, body: { error, message } });
+      expect(fake.raisedEvents).toEqual([]);
+    });
+
+    it("takes an empty or blank body as no body", async () => {
+      runningCounter("c1", 0);
+      fake.onRaiseEvent = applyOperation;
+      const response = await invokeHttp("E3CounterOperation", operationRequest("c1", "incr", {}, " \n"), fake.clientData());
+      expect(response).toMatchObject({ status: 200, body: { instanceId: "c1", value: 1 } });
     });
 
     it("refuses a malformed instance id with 400 invalid_id", async () => {

@@ -1,7 +1,9 @@
 import { request as httpRequest } from "node:http";
+import { createConnection } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildFixtures, type FixtureBuild } from "../fixtures/support/buildFixtures.js";
 import { HostProcess, type HostMessage } from "../fixtures/support/HostProcess.js";
+import { withoutQuery } from "../../../devhost/http/HttpServer.js";
 
 /**
  * The HTTP server end to end: the fixture app (fixtures/apps/httpApp) loaded by the devhost's
@@ -169,6 +171,35 @@ describe("the request the function sees", () => {
       request.flushHeaders();
     });
     expect(status).toBe(413);
+  });
+});
+
+describe("a request that fails in the host", () => {
+  it("is logged by method and path, never with its query string, which can carry a function key", async () => {
+    const key = "secret-function-key-4f1c";
+    const { port } = new URL(base);
+    // The client goes away halfway through its body: reading it fails, and the host logs the request.
+    await new Promise<void>((resolve, reject) => {
+      const socket = createConnection({ host: "127.0.0.1", port: Number(port) }, () => {
+        socket.write(`POST /api/read/text?code=${key}&x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\npartial`);
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 100);
+      });
+      socket.once("error", reject);
+    });
+    await host.waitForOutput(/Request POST \/api\/read\/text\?… failed: Error: aborted/, "stderr");
+    expect(host.stderr + host.stdout).not.toContain(key);
+  });
+
+  it.each([
+    ["/api/x?code=k", "/api/x?…"],
+    ["/api/x#frag", "/api/x?…"],
+    ["/api/x", "/api/x"],
+    ["/", "/"],
+  ])("logs the target %s as %s", (target, logged) => {
+    expect(withoutQuery(target)).toBe(logged);
   });
 });
 
