@@ -1,4 +1,4 @@
-import type { HostLogger } from "../app/HostLogger.js";
+import { withoutQuery, type HostLogger } from "../app/HostLogger.js";
 import { activityFailure } from "./activityFailure.js";
 import type { DurableHttpRequest } from "../protocol/DurableHttpRequest.js";
 import type { FunctionInvoker } from "../protocol/FunctionInvoker.js";
@@ -45,7 +45,7 @@ export class ActivityRunner {
   private async runHttp(item: WorkItemMessage): Promise<NewHistoryEvent> {
     const request = JSON.parse(item.input ?? "{}") as DurableHttpRequest;
     if (request.tokenSource !== undefined && request.tokenSource !== null) {
-      const reason = `callHttp to ${request.uri} names a tokenSource (a managed identity token), which this host cannot obtain; send an Authorization header instead.`;
+      const reason = `callHttp to ${withoutQuery(request.uri)} names a tokenSource (a managed identity token), which this host cannot obtain; send an Authorization header instead.`;
       this.logger.log("warning", `${item.instanceId}: ${reason}`);
       return failed(item, reason);
     }
@@ -54,7 +54,7 @@ export class ActivityRunner {
       return { EventType: EventType.TaskCompleted, TaskScheduledId: item.taskScheduledId, Result: JSON.stringify(response) };
     } catch (error) {
       const reason = describeFetchError(error);
-      this.logger.log("warning", `${item.instanceId}: callHttp ${request.method} ${request.uri} failed: ${reason}`);
+      this.logger.log("warning", `${item.instanceId}: callHttp ${request.method} ${withoutQuery(request.uri)} failed: ${reason}`);
       return failed(item, reason);
     }
   }

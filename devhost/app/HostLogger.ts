@@ -21,3 +21,13 @@ export class ConsoleHostLogger implements HostLogger {
 
 const LEVELS: readonly LogLevel[] = ["trace", "debug", "information", "warning", "error", "critical"];
 const rank = (level: LogLevel): number => LEVELS.indexOf(level);
+
+/**
+ * A URL or request target as it may be logged: the query string can carry a function key
+ * (`?code=`) or a SAS token (`?sig=`), and logs travel further than requests (Application
+ * Insights, CI output).
+ */
+export function withoutQuery(target: string): string {
+  const queryStart = target.search(/[?#]/);
+  return queryStart < 0 ? target : `${target.slice(0, queryStart)}?…`;
+}

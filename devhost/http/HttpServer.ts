@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { FunctionApp } from "../app/FunctionApp.js";
-import type { HostLogger } from "../app/HostLogger.js";
+import { withoutQuery, type HostLogger } from "../app/HostLogger.js";
 import { DEFAULT_MAX_REQUEST_BODY_SIZE, readRequestBody } from "./readRequestBody.js";
 import { RouteTable, type HttpRoute } from "./RouteTable.js";
 import { toFunctionResponse } from "./toFunctionResponse.js";
@@ -177,14 +177,6 @@ function end(response: ServerResponse, status: number): void {
   response.end();
 }
 
-/**
- * The request target as it may be logged: the query string can carry a function key (`?code=`) or
- * a SAS token (`?sig=`), and logs travel further than requests (Application Insights, CI output).
- */
-export function withoutQuery(target: string): string {
-  const queryStart = target.search(/[?#]/);
-  return queryStart < 0 ? target : `${target.slice(0, queryStart)}?…`;
-}
 
 function singleHeader(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];

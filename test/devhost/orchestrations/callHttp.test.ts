@@ -127,10 +127,13 @@ describe("callHttp", () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const hub = new InMemoryTaskHub(app(), T0);
-    const id = hub.startOrchestration("Http_Call", { url: `http://127.0.0.1:${port}/gone` });
+    const id = hub.startOrchestration("Http_Call", { url: `http://127.0.0.1:${port}/gone?code=key-in-the-url` });
 
     await hub.runUntilIdle();
 
     expect(hub.output(id)).toEqual({ error: expect.stringMatching(/^fetch failed: connect ECONNREFUSED/) as unknown });
+    const warnings = hub.logger.lines.filter((line) => line.level === "warning").map((line) => line.message);
+    expect(warnings).toContainEqual(expect.stringContaining(`callHttp POST http://127.0.0.1:${port}/gone?… failed`));
+    expect(warnings.join("\n")).not.toContain("key-in-the-url");
   });
 });
