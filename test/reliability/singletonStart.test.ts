@@ -63,10 +63,10 @@ describe("singleton starts", { timeout: 120_000 }, () => {
     const secondRace = await raceStarts(instanceId);
     onTestFinished(() => terminateQuietly(secondRace.payload));
     const secondListing = await listedInstances(secondRace.payload, instanceId, since);
-    // One instance with the id, and it is the new one: not Completed, created after the first ended.
+    // One instance with the id, and it is the new one: the first was Completed before this race,
+    // this one is not. (createdTime cannot tell them apart: both may fall in the same second.)
     expect(secondListing).toHaveLength(1);
     expect(secondListing[0]?.runtimeStatus).not.toBe("Completed");
-    expect(String(secondListing[0]?.createdTime) > String(firstListing[0]?.createdTime)).toBe(true);
 
     const all = [...firstRace.answers, ...secondRace.answers];
     const tally = counts(all.map((answer) => answer.status));
