@@ -1,6 +1,7 @@
 import type { InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import type { DurableOrchestrationStatus } from "durable-functions";
+import { FreshReads } from "./freshReads.js";
 
 const { OrchestrationRuntimeStatus } = df;
 
@@ -28,13 +29,24 @@ export interface StatusQuery {
  * only way to tell "no such instance" would be to parse its wording), and because over the
  * extension's local RPC endpoint it cannot leave the input out. The endpoint's answer is the
  * contract: 404 means none, 200 or 202 carries the status.
+ *
+ * Concurrent calls for the same status URL share one read that started after each of them asked
+ * (FreshReads): the endpoint's waiting requests poll one instance together. Callers must not
+ * modify the status they get: it may be someone else's too.
  */
-export async function findInstance(
+export function findInstance(
   context: InvocationContext,
   instanceId: string,
   query: StatusQuery,
 ): Promise<DurableOrchestrationStatus | undefined> {
-  const response = await fetch(statusUrl(context, instanceId, query), { signal: AbortSignal.timeout(10_000) });
+  const url = statusUrl(context, instanceId, query);
+  return statusReads.read(url, () => readStatus(url, instanceId));
+}
+
+const statusReads = new FreshReads<DurableOrchestrationStatus | undefined>();
+
+async function readStatus(url: string, instanceId: string): Promise<DurableOrchestrationStatus | undefined> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
   if (response.status === 200 || response.status === 202) return statusFromBody(await response.json(), instanceId);
   const body = await response.text();
   if (response.status === 404) return undefined;

@@ -46,6 +46,14 @@ describe("findInstance", () => {
     expect(await findInstance(contextWith(), "done", { showInput: false })).toMatchObject({ runtimeStatus: "Completed", output: 9 });
   });
 
+  it("shares one status query among concurrent readers of one instance (the E3 endpoint's waiting requests)", async () => {
+    fake.addInstance({ name: "E3_Counter", instanceId: "c1", customStatus: 4 });
+    const statuses = await Promise.all(Array.from({ length: 40 }, () => findInstance(contextWith(), "c1", { showInput: false })));
+    expect(statuses.map((status) => status?.customStatus)).toEqual(Array.from({ length: 40 }, () => 4));
+    // One query, and at most one more for those who asked while it ran.
+    expect(fake.statusQueries).toBeLessThanOrEqual(2);
+  });
+
   it("returns undefined for an unknown id: the endpoint's 404 is the contract, with no second query", async () => {
     expect(await findInstance(contextWith(), "nobody", { showInput: true })).toBeUndefined();
     expect(fake.statusQueries).toBe(1);

@@ -9,7 +9,25 @@ import path from "node:path";
 
 export interface RunningAzurite {
   connectionString: string;
+  /** The ports it listens on, to start it again on the same ones (same connection string). */
+  ports: AzuritePorts;
   stop(): Promise<void>;
+}
+
+export interface AzuritePorts {
+  blob: number;
+  queue: number;
+  table: number;
+}
+
+export interface AzuriteOptions {
+  /**
+   * A folder for Azurite's data (--location): the data outlives the process, so an Azurite started
+   * again on the same folder and ports is the same storage account. In memory when not given.
+   */
+  location?: string;
+  /** Fixed ports (free loopback ports when not given). */
+  ports?: AzuritePorts;
 }
 
 const ACCOUNT = "devstoreaccount1";
@@ -44,14 +62,20 @@ async function waitForPort(port: number, deadline: number): Promise<void> {
   }
 }
 
-export async function startAzurite(): Promise<RunningAzurite> {
-  const [blobPort, queuePort, tablePort] = [await freePort(), await freePort(), await freePort()];
+/** Three free loopback ports, for an Azurite that is to be restarted on the same ones. */
+export async function freeAzuritePorts(): Promise<AzuritePorts> {
+  return { blob: await freePort(), queue: await freePort(), table: await freePort() };
+}
+
+export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
+  const ports = options.ports ?? (await freeAzuritePorts());
+  const { blob: blobPort, queue: queuePort, table: tablePort } = ports;
   const executable = path.resolve("node_modules/.bin/azurite");
   const child: ChildProcess = spawn(
     executable,
     [
       "--silent",
-      "--inMemoryPersistence",
+      ...(options.location === undefined ? ["--inMemoryPersistence"] : ["--location", options.location]),
       "--skipApiVersionCheck",
       "--disableTelemetry",
       "--blobHost", "127.0.0.1", "--blobPort", String(blobPort),
@@ -75,6 +99,7 @@ export async function startAzurite(): Promise<RunningAzurite> {
     connectionString:
       `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${ACCOUNT_KEY};` +
       `BlobEndpoint=${endpoint(blobPort)};QueueEndpoint=${endpoint(queuePort)};TableEndpoint=${endpoint(tablePort)};`,
+    ports,
     async stop() {
       child.kill("SIGTERM");
       const killer = setTimeout(() => child.kill("SIGKILL"), 5_000);
