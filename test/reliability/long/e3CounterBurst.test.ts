@@ -1,9 +1,9 @@
 import { describe, expect, it, onTestFinished } from "vitest";
-import { useE2eTarget } from "../e2e/support/e2eTarget.js";
-import { e3CounterUrl, startAndCheck, uniqueId } from "../e2e/support/app.js";
-import { raiseEvent, terminateQuietly, waitForStatus, type CheckStatusPayload } from "../e2e/support/durable.js";
-import { describeResult, expectJson, get } from "../e2e/support/http.js";
-import { counts, mapConcurrently } from "./support/concurrency.js";
+import { useE2eTarget } from "../../e2e/support/e2eTarget.js";
+import { e3CounterUrl, startAndCheck, uniqueId } from "../../e2e/support/app.js";
+import { raiseEvent, terminateQuietly, waitForStatus, type CheckStatusPayload } from "../../e2e/support/durable.js";
+import { describeResult, expectJson, get } from "../../e2e/support/http.js";
+import { counts, mapConcurrently } from "../support/concurrency.js";
 import {
   confirmedOperation,
   e3GenerationHistoryBound,
@@ -13,8 +13,8 @@ import {
   sendAsClient,
   sendThroughEndpoint,
   type CountingOperation,
-} from "./support/e3Counter.js";
-import { recordFigures } from "./support/figures.js";
+} from "../support/e3Counter.js";
+import { recordFigures } from "../support/figures.js";
 
 /**
  * E3_Counter under bursts, with batched delivery on (the default): 500 incr and 200 decr at once,
