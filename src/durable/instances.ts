@@ -1,7 +1,7 @@
 import type { InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import type { DurableOrchestrationStatus } from "durable-functions";
-import { FreshReads } from "./freshReads.js";
+import { FreshReads } from "./FreshReads.js";
 
 const { OrchestrationRuntimeStatus } = df;
 

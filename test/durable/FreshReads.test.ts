@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FreshReads } from "../../src/durable/freshReads.js";
+import { FreshReads } from "../../src/durable/FreshReads.js";
 
 /** A read whose end the test decides, numbered in the order the reads started. */
 function controlledLoads(): { load: () => Promise<number>; started: number; finish: (index: number) => void } {
