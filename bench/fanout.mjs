@@ -1,0 +1,131 @@
+// Fan-out/fan-in of 100, 1,000 and 5,000 activities on the local host's real engine (control and
+// work-item queues, history and instance tables on Azurite, the SDK's replay): wall time, peak
+// memory, and the orchestrator's own replay time (its handler invocations only). Each size runs in a
+// child process of its own, so that its peak memory is its own.
+import { execFile } from "node:child_process";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { loadHostSettings } from "../devhost/dist/HostSettings.js";
+import { RealClock } from "../devhost/dist/clock/Clock.js";
+import { Engine } from "../devhost/dist/engine/Engine.js";
+import { TaskHubClient } from "../devhost/dist/client/TaskHubClient.js";
+import { TaskHubStorage } from "../devhost/dist/storage/TaskHubStorage.js";
+import { expectedSum, FAN_OUT, registerFanOut } from "./fanOutOrchestrator.mjs";
+import { loadApp, REPO_ROOT, timingInvoker } from "./lib/appHarness.mjs";
+import { startAzurite } from "./lib/azurite.mjs";
+import { check, RESULT_PREFIX, runAsFamily } from "./lib/family.mjs";
+import { ratioFigure, round } from "./lib/stats.mjs";
+import { counts, difference, installStorageRequestCounter, totalOf } from "./lib/storageRequests.mjs";
+
+const FULL_SIZES = [100, 1_000, 5_000];
+/** Quick mode keeps CI under a minute; its ratio is 500 over 100 (target 5 × 1.1 for linear). */
+const QUICK_SIZES = [100, 500];
+const SAMPLE_MS = 20;
+const TIMEOUT_MS = 10 * 60_000;
+
+runAsFamily(import.meta.url, async ({ quick }) => {
+  const sizeArgument = process.argv.indexOf("--size");
+  if (sizeArgument > 0) return fanOutOnce(Number(process.argv[sizeArgument + 1]));
+
+  const sizes = quick ? QUICK_SIZES : FULL_SIZES;
+  const azurite = await startAzurite();
+  try {
+    const runs = [];
+    for (const size of sizes) runs.push(await inChild(size, azurite.connectionString));
+    const [small, middle, large] = runs;
+    // Linear: time grows as the count does, with 10% slack (1,000 → 5,000 is 5 × 1.1 = 5.5).
+    const big = large ?? middle;
+    const reference = large === undefined ? small : middle;
+    const growth = big.activities / reference.activities;
+    return {
+      sizes,
+      runs,
+      ratio: { ...ratioFigure(big.wallSeconds / reference.wallSeconds, round(growth * 1.1, 2)), of: [big.activities, reference.activities] },
+      replayRatio: ratioFigure(big.replaySeconds / reference.replaySeconds),
+    };
+  } finally {
+    await azurite.stop();
+  }
+});
+
+async function inChild(size, connectionString) {
+  const { stdout } = await promisify(execFile)(process.execPath, [fileURLToPath(import.meta.url), "--size", String(size)], {
+    env: { ...process.env, AzureWebJobsStorage: connectionString, TASKHUB_NAME: `BenchFanOut${size}` },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const line = stdout.split("\n").find((candidate) => candidate.startsWith(RESULT_PREFIX));
+  if (line === undefined) throw new Error(`The fan-out of ${size} printed no result.`);
+  return JSON.parse(line.slice(RESULT_PREFIX.length));
+}
+
+async function fanOutOnce(size) {
+  installStorageRequestCounter();
+  const app = await loadApp(async () => registerFanOut());
+  const invoker = timingInvoker(app, (name) => name === FAN_OUT);
+  const settings = loadHostSettings(REPO_ROOT).durableTask;
+  const storage = new TaskHubStorage({
+    connectionString: process.env.AzureWebJobsStorage,
+    taskHubName: settings.hubName,
+    partitionCount: settings.storageProvider.partitionCount,
+  });
+  await storage.createIfNotExists();
+  const clock = new RealClock();
+  const logger = { log: (level, message) => level === "error" && process.stderr.write(`${message}\n`) };
+  const engine = new Engine(storage, invoker, clock, logger, {
+    partitionCount: settings.storageProvider.partitionCount,
+    controlQueueBatchSize: settings.storageProvider.controlQueueBatchSize,
+    batching: true,
+    leaseSeconds: 30,
+    maxPollingIntervalMs: settings.storageProvider.maxQueuePollingIntervalMs,
+    maxConcurrentOrchestratorFunctions: settings.maxConcurrentOrchestratorFunctions,
+    maxConcurrentActivityFunctions: settings.maxConcurrentActivityFunctions,
+    autoSkip: false,
+  });
+  const client = new TaskHubClient({ storage, clock, orchestratorNames: () => [FAN_OUT], entityNames: () => [] });
+
+  global.gc?.();
+  const baseline = process.memoryUsage();
+  const peak = { rss: baseline.rss, heapUsed: baseline.heapUsed };
+  const sampler = setInterval(() => {
+    const now = process.memoryUsage();
+    peak.rss = Math.max(peak.rss, now.rss);
+    peak.heapUsed = Math.max(peak.heapUsed, now.heapUsed);
+  }, SAMPLE_MS);
+  const requestsBefore = { ...counts };
+  engine.start();
+  const started = performance.now();
+  const instanceId = await client.startNew(FAN_OUT, { input: String(size) });
+  const instance = await waitUntilDone(storage, instanceId);
+  const wallSeconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  const requests = difference(counts, requestsBefore);
+  await engine.stop();
+
+  check(instance.runtimeStatus === "Completed", `the fan-out of ${size} ended ${instance.runtimeStatus}: ${instance.output}`);
+  check(JSON.parse(instance.output) === expectedSum(size), `the fan-out of ${size} answered ${instance.output}, not ${expectedSum(size)}`);
+  const megabytes = (bytes) => round(bytes / 2 ** 20, 1);
+  return {
+    activities: size,
+    wallSeconds: round(wallSeconds),
+    activitiesPerSecond: round(size / wallSeconds, 1),
+    replaySeconds: round(invoker.handlerMs / 1000),
+    orchestratorInvocations: invoker.invocations,
+    peakRssMb: megabytes(peak.rss),
+    peakRssGrowthMb: megabytes(peak.rss - baseline.rss),
+    peakHeapUsedMb: megabytes(peak.heapUsed),
+    storageRequests: totalOf(requests),
+    storageRequestsPerActivity: round(totalOf(requests) / size, 2),
+    storageRequestsByKind: requests,
+  };
+}
+
+async function waitUntilDone(storage, instanceId) {
+  const deadline = Date.now() + TIMEOUT_MS;
+  for (;;) {
+    const instance = await storage.getInstance(instanceId);
+    if (instance !== undefined && ["Completed", "Failed", "Terminated"].includes(instance.runtimeStatus)) return instance;
+    if (Date.now() > deadline) throw new Error(`The fan-out did not finish within ${TIMEOUT_MS / 1000} s.`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
