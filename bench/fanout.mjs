@@ -50,10 +50,13 @@ runAsFamily(import.meta.url, async ({ quick }) => {
 });
 
 async function inChild(size, connectionString) {
-  const { stdout } = await promisify(execFile)(process.execPath, [fileURLToPath(import.meta.url), "--size", String(size)], {
+  const run = promisify(execFile)(process.execPath, [fileURLToPath(import.meta.url), "--size", String(size)], {
     env: { ...process.env, AzureWebJobsStorage: connectionString, TASKHUB_NAME: `BenchFanOut${size}` },
     maxBuffer: 64 * 1024 * 1024,
   });
+  const killChild = () => run.child.kill("SIGKILL");
+  process.once("exit", killChild);
+  const { stdout } = await run.finally(() => process.off("exit", killChild));
   const line = stdout.split("\n").find((candidate) => candidate.startsWith(RESULT_PREFIX));
   if (line === undefined) throw new Error(`The fan-out of ${size} printed no result.`);
   return JSON.parse(line.slice(RESULT_PREFIX.length));

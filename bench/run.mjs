@@ -65,7 +65,10 @@ async function runFamily(family) {
       error ? reject(new Error(`${family} exited with ${error.code}:\n${err.slice(-3000)}`)) : resolve({ stdout: out }),
     );
     // A family's own children (Azurite, the local host) are its to stop; the family is ours.
-    const stop = () => child.kill("SIGTERM");
+    const stop = () => {
+      child.kill("SIGTERM");
+      process.exit(1);
+    };
     process.once("SIGINT", stop).once("SIGTERM", stop);
     child.once("exit", () => process.off("SIGINT", stop).off("SIGTERM", stop));
     child.stderr.on("data", (chunk) => {

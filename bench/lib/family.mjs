@@ -9,6 +9,8 @@ export const RESULT_PREFIX = "BENCH_RESULT ";
 export function runAsFamily(moduleUrl, measure) {
   if (moduleUrl !== pathToFileURL(process.argv[1] ?? "").href) return;
   const quick = process.argv.includes("--quick");
+  // Through process.exit, so that the "exit" handlers that kill Azurite and the local host run.
+  for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => process.exit(1));
   measure({ quick }).then(
     (result) => {
       process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
