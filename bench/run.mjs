@@ -98,6 +98,11 @@ function tableRows({ families }) {
   }
   if (fanout !== undefined) {
     for (const run of fanout.runs) {
+      // Only in results.before.json: a size the code of then could not finish.
+      if (run.error !== undefined) {
+        add(`fan-out ${run.activities}: wall time`, "did not finish", "");
+        continue;
+      }
       add(`fan-out ${run.activities}: wall time`, run.wallSeconds, "s");
       add(`fan-out ${run.activities}: orchestrator replay time`, run.replaySeconds, "s");
       add(`fan-out ${run.activities}: peak RSS (growth)`, `${run.peakRssMb} (+${run.peakRssGrowthMb})`, "MB");
