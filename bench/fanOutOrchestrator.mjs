@@ -6,7 +6,7 @@ import path from "node:path";
 import { REPO_ROOT } from "./lib/appHarness.mjs";
 
 export const FAN_OUT = "Bench_FanOut";
-const SQUARE = "Bench_Square";
+export const SQUARE = "Bench_Square";
 
 export function registerFanOut() {
   const df = createRequire(path.join(REPO_ROOT, "package.json"))("durable-functions");

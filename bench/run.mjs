@@ -100,7 +100,7 @@ function tableRows({ families }) {
     for (const run of fanout.runs) {
       // Only in results.before.json: a size the code of then could not finish.
       if (run.error !== undefined) {
-        add(`fan-out ${run.activities}: wall time`, "did not finish", "");
+        add(`fan-out ${run.activities}: wall time`, `${run.error}${run.activitiesRun === undefined ? "" : ` (${run.activitiesRun} activities run)`}`, "");
         continue;
       }
       add(`fan-out ${run.activities}: wall time`, run.wallSeconds, "s");
@@ -108,7 +108,12 @@ function tableRows({ families }) {
       add(`fan-out ${run.activities}: peak RSS (growth)`, `${run.peakRssMb} (+${run.peakRssGrowthMb})`, "MB");
       add(`fan-out ${run.activities}: storage requests per activity`, run.storageRequestsPerActivity, "");
     }
-    add(`fan-out time ratio ${fanout.ratio.of.join("/")}`, fanout.ratio.value, "×", fanout.ratio);
+    add(`fan-out time ratio ${fanout.ratio.of.join("/")}`, fanout.ratio.value ?? "n/a", "×", fanout.ratio);
+    const depth = fanout.azuriteQueueDepth;
+    if (depth !== undefined) {
+      add("Azurite queue round trips, empty account", depth.emptyRoundTripsPerSecond, "/s");
+      add(`Azurite queue round trips, ${depth.depth} messages waiting`, depth.roundTripsPerSecond, "/s");
+    }
   }
   if (endToEnd !== undefined) {
     const { raw, e3, signals, hello, published } = endToEnd;

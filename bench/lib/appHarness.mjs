@@ -36,8 +36,11 @@ export function timingInvoker(app, isTimed = () => true) {
   const invoker = {
     handlerMs: 0,
     invocations: 0,
+    /** Invocations per function, timed or not. */
+    calls: new Map(),
     get: (name) => app.get(name),
     async invoke(name, trigger, options) {
+      invoker.calls.set(name, (invoker.calls.get(name) ?? 0) + 1);
       if (!isTimed(name)) return app.invoke(name, trigger, options);
       const started = performance.now();
       try {
