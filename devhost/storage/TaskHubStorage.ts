@@ -198,6 +198,11 @@ export class TaskHubStorage {
     await this.taskHubQueues.sendWorkItem(message);
   }
 
+  /** Several work items in as few queue messages as fit; the items of one share its lease (see TaskHubQueues.sendWorkItems). */
+  async sendWorkItems(messages: readonly WorkItemMessage[]): Promise<void> {
+    await this.taskHubQueues.sendWorkItems(messages);
+  }
+
   async receiveWorkItems(max: number, leaseSeconds: number): Promise<ReceivedMessage<WorkItemMessage>[]> {
     return this.taskHubQueues.receiveWorkItems(max, leaseSeconds);
   }
