@@ -44,7 +44,7 @@ results.wallSeconds = round((performance.now() - started) / 1000, 1);
 
 const before = compareWith === undefined ? undefined : JSON.parse(await readFile(compareWith, "utf8"));
 const rows = tableRows(results);
-const beforeRows = before === undefined ? undefined : new Map(tableRows(before).map((row) => [row.figure, row.value]));
+const beforeRows = before === undefined ? undefined : new Map(tableRows(before).map((row) => [row.figure, `${row.value} ${row.unit}`.trim()]));
 printTable(rows, beforeRows);
 
 await mkdir(outDir, { recursive: true });
@@ -139,7 +139,7 @@ function printTable(rows, beforeRows) {
   const header = ["figure", ...(beforeRows === undefined ? [] : ["before"]), "value", "target", ""];
   const body = rows.map((row) => [
     row.figure,
-    ...(beforeRows === undefined ? [] : [beforeRows.has(row.figure) ? `${beforeRows.get(row.figure)} ${row.unit}` : "-"]),
+    ...(beforeRows === undefined ? [] : [beforeRows.get(row.figure) ?? "-"]),
     `${row.value} ${row.unit}`,
     row.target ?? "",
     row.pass === undefined ? "" : row.pass ? "ok" : "MISS",
