@@ -28,12 +28,13 @@ interface Mailbox {
 }
 
 /**
- * Stops taking messages from the queues while this many batches per concurrent episode are waiting
- * in memory. A message taken is leased, and every lease is renewed every leaseSeconds/3 until its
- * episode runs: with thousands taken ahead of their episodes (a fan-in of 5,000 completions), those
- * renewals were most of the host's requests. Messages not taken yet wait in the queue for free.
+ * Stops taking messages from the queues while this many are waiting in memory: the Durable
+ * extension's controlQueueBufferThreshold (default 256, for all control queues together). A message
+ * taken is leased, and every lease is renewed every leaseSeconds/3 until its episode runs: with
+ * thousands taken ahead of their episodes (a fan-in of 5,000 completions), those renewals were most
+ * of the host's requests. Messages not taken yet wait in the queue at no cost.
  */
-const WAITING_BATCHES_PER_EPISODE = 2;
+const MAX_WAITING_MESSAGES = 256;
 
 /**
  * Takes messages from the control queues and runs, per instance, one episode (or entity batch) at
@@ -45,7 +46,6 @@ export class ControlQueueDispatcher {
   private readonly pollers: QueuePoller[];
   private readonly episodes: ConcurrencyLimit;
   private waitingCount = 0;
-  private readonly maxWaitingMessages: number;
   private stopping = false;
   private renewTimer: NodeJS.Timeout | undefined;
   private readonly running = new Set<Promise<void>>();
@@ -55,7 +55,6 @@ export class ControlQueueDispatcher {
     private readonly options: ControlQueueOptions,
   ) {
     this.episodes = new ConcurrencyLimit(options.maxConcurrentEpisodes);
-    this.maxWaitingMessages = options.maxConcurrentEpisodes * options.batchSize * WAITING_BATCHES_PER_EPISODE;
     this.pollers = Array.from(
       { length: options.partitionCount },
       (_, partition) =>
@@ -98,7 +97,7 @@ export class ControlQueueDispatcher {
   }
 
   private async poll(partition: number): Promise<boolean> {
-    if (this.waitingCount >= this.maxWaitingMessages) return false;
+    if (this.waitingCount >= MAX_WAITING_MESSAGES) return false;
     const received = await this.parts.storage.receiveControl(partition, this.options.batchSize, this.options.leaseSeconds);
     for (const message of received) this.accept(message);
     return received.length > 0;
@@ -144,10 +143,10 @@ export class ControlQueueDispatcher {
   private async runNext(instanceId: string, mailbox: Mailbox): Promise<void> {
     const size = this.options.batching ? this.options.batchSize : 1;
     const batch = mailbox.waiting.splice(0, size);
-    const wasFull = this.waitingCount >= this.maxWaitingMessages;
+    const wasFull = this.waitingCount >= MAX_WAITING_MESSAGES;
     this.waitingCount -= batch.length;
     // The pollers stopped taking messages (and backed off) while the limit was reached: room again.
-    if (wasFull && this.waitingCount < this.maxWaitingMessages) this.wake(undefined);
+    if (wasFull && this.waitingCount < MAX_WAITING_MESSAGES) this.wake(undefined);
     mailbox.inFlight = batch;
     try {
       if (isEntityInstanceId(instanceId)) {
