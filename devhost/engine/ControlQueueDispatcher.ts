@@ -27,8 +27,14 @@ interface Mailbox {
   scheduled: boolean;
 }
 
-/** Stops taking messages from the queues while this many are waiting in memory. */
-const MAX_WAITING_MESSAGES = 5000;
+/**
+ * Stops taking messages from the queues while this many are waiting in memory: the Durable
+ * extension's controlQueueBufferThreshold (default 256, for all control queues together). A message
+ * taken is leased, and every lease is renewed every leaseSeconds/3 until its episode runs: with
+ * thousands taken ahead of their episodes (a fan-in of 5,000 completions), those renewals were most
+ * of the host's requests. Messages not taken yet wait in the queue at no cost.
+ */
+const MAX_WAITING_MESSAGES = 256;
 
 /**
  * Takes messages from the control queues and runs, per instance, one episode (or entity batch) at
@@ -137,7 +143,10 @@ export class ControlQueueDispatcher {
   private async runNext(instanceId: string, mailbox: Mailbox): Promise<void> {
     const size = this.options.batching ? this.options.batchSize : 1;
     const batch = mailbox.waiting.splice(0, size);
+    const wasFull = this.waitingCount >= MAX_WAITING_MESSAGES;
     this.waitingCount -= batch.length;
+    // The pollers stopped taking messages (and backed off) while the limit was reached: room again.
+    if (wasFull && this.waitingCount < MAX_WAITING_MESSAGES) this.wake(undefined);
     mailbox.inFlight = batch;
     try {
       if (isEntityInstanceId(instanceId)) {

@@ -4,7 +4,9 @@ import type { Clock } from "../clock/Clock.js";
 import { ActivityRunner } from "../activities/ActivityRunner.js";
 import { EntityRunner } from "../entities/EntityRunner.js";
 import { OrchestrationRunner } from "../orchestrations/OrchestrationRunner.js";
+import type { EntityRecord, OrchestrationState } from "../storage/records.js";
 import type { TaskHubStorage } from "../storage/TaskHubStorage.js";
+import { CommittedStates } from "./CommittedStates.js";
 import { ControlQueueDispatcher } from "./ControlQueueDispatcher.js";
 import type { EngineParts } from "./EngineParts.js";
 import { HiddenMessages } from "./HiddenMessages.js";
@@ -40,6 +42,12 @@ export class Engine {
   private readonly hiddenMessages = new HiddenMessages();
 
   constructor(storage: TaskHubStorage, app: FunctionApp, clock: Clock, logger: HostLogger, options: EngineOptions) {
+    const committedHistories = new CommittedStates<OrchestrationState>();
+    const committedEntities = new CommittedStates<EntityRecord>();
+    storage.onInstanceDeleted((instanceId) => {
+      committedHistories.forget(instanceId);
+      committedEntities.forget(instanceId);
+    });
     const parts: EngineParts = {
       storage,
       clock,
@@ -49,6 +57,8 @@ export class Engine {
       sentOutboxes: new SentOutboxes(),
       hiddenMessages: this.hiddenMessages,
       leaseSeconds: options.leaseSeconds,
+      committedHistories,
+      committedEntities,
     };
     this.control = new ControlQueueDispatcher(parts, {
       partitionCount: options.partitionCount,

@@ -1,4 +1,6 @@
 import type { HostLogger } from "../app/HostLogger.js";
+import type { EntityRecord, OrchestrationState } from "../storage/records.js";
+import type { CommittedStates } from "./CommittedStates.js";
 import type { Clock } from "../clock/Clock.js";
 import type { EntityRunner } from "../entities/EntityRunner.js";
 import type { OrchestrationRunner } from "../orchestrations/OrchestrationRunner.js";
@@ -17,4 +19,8 @@ export interface EngineParts {
   hiddenMessages: HiddenMessages;
   /** How long a taken message stays hidden: the longest a crashed host's messages take to come back. */
   leaseSeconds: number;
+  /** What this process committed last per orchestration; without it every episode reads its history from storage. */
+  committedHistories?: CommittedStates<OrchestrationState>;
+  /** What this process committed last per entity; without it every batch reads the entity's row. */
+  committedEntities?: CommittedStates<EntityRecord>;
 }

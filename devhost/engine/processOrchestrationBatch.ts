@@ -1,6 +1,6 @@
 import type { OrchestrationMessage } from "../protocol/messages.js";
 import type { EpisodeResult } from "../orchestrations/OrchestrationRunner.js";
-import type { Checkpoint, InstanceRecord, OrchestrationState } from "../storage/records.js";
+import type { Checkpoint, InstanceRecord, OrchestrationState, StoredHistoryEvent } from "../storage/records.js";
 import type { EngineParts } from "./EngineParts.js";
 import type { HeldMessage } from "./HeldMessage.js";
 import { planEpisode } from "./planEpisode.js";
@@ -36,7 +36,7 @@ export async function processOrchestrationBatch(
   batch: readonly Held[],
 ): Promise<OrchestrationMessage | undefined> {
   const { storage, clock } = parts;
-  const state = await storage.readOrchestration(instanceId);
+  const state = parts.committedHistories?.take(instanceId) ?? (await storage.readOrchestration(instanceId));
   const checkpoint = state.checkpoint;
   if (checkpoint !== undefined) await finishLastCommit(parts, instanceId, checkpoint);
   const applied = appliedMessageIds(state, checkpoint);
@@ -56,6 +56,8 @@ export async function processOrchestrationBatch(
   await Promise.all(plan.defer.map((held) => defer(parts, held)));
 
   if (plan.take.length === 0) {
+    // Nothing committed: the state read is still the instance's.
+    if (checkpoint !== undefined) parts.committedHistories?.remember(instanceId, state);
     await Promise.all(done.map((held) => held.complete()));
     return undefined;
   }
@@ -86,6 +88,7 @@ export async function processOrchestrationBatch(
     instance,
   };
   await storage.commitEpisode(instanceId, result.newEvents, nextCheckpoint);
+  parts.committedHistories?.remember(instanceId, committedState(plan.newExecutionId === undefined ? state.events : [], result.newEvents, nextCheckpoint));
   await sendOutbox(storage, result.outbox);
   await storage.putInstance(instance);
   parts.sentOutboxes.remember(instanceId, versionOf(nextCheckpoint));
@@ -101,6 +104,16 @@ export async function processOrchestrationBatch(
     await storage.deleteOtherExecutions(instanceId, executionId).catch(() => undefined);
   }
   return result.continuedAsNew === undefined ? undefined : startOf(result.continuedAsNew.newExecutionId, result);
+}
+
+/**
+ * What a read of the history table would now return: the execution's events (a new execution's
+ * alone) and the checkpoint, as JSON data. Only the new events and the checkpoint go through JSON,
+ * which is what storing them did anyway; the earlier events came from a read or from such a copy.
+ */
+function committedState(earlier: readonly StoredHistoryEvent[], newEvents: readonly StoredHistoryEvent[], checkpoint: Checkpoint): OrchestrationState {
+  const added = JSON.parse(JSON.stringify(newEvents)) as StoredHistoryEvent[];
+  return { checkpoint: JSON.parse(JSON.stringify(checkpoint)) as Checkpoint, events: [...earlier, ...added] };
 }
 
 /** The start of the execution a ContinueAsNew created, from the outbox that sends it. */
@@ -170,12 +183,18 @@ async function createdTimeOfNewExecution(
   checkpoint: Checkpoint | undefined,
   now: Date,
 ): Promise<string> {
+  // The start a ContinueAsNew sent (its execution id is derived, no client start can have chosen it):
+  // the instance keeps its time, and its row need not be read.
+  if (checkpoint?.instance.runtimeStatus === "ContinuedAsNew" && startsExecution(checkpoint, executionId)) return checkpoint.instance.createdTime;
   // A client start wrote the row (Pending) with this execution; a ContinueAsNew keeps the instance's time.
   const row = await parts.storage.getInstance(instanceId);
   if (row?.executionId === executionId) return row.createdTime;
   if (checkpoint?.instance.runtimeStatus === "ContinuedAsNew") return checkpoint.instance.createdTime;
   return now.toISOString();
 }
+
+const startsExecution = (checkpoint: Checkpoint, executionId: string): boolean =>
+  checkpoint.outbox.some((outgoing) => outgoing.to === "control" && outgoing.message.kind === "orchestration" && outgoing.message.newExecutionId === executionId);
 
 function instanceRecord(
   instanceId: string,

@@ -1,4 +1,4 @@
-import type { OutgoingMessage } from "../protocol/messages.js";
+import type { OutgoingMessage, WorkItemMessage } from "../protocol/messages.js";
 import type { TaskHubStorage } from "../storage/TaskHubStorage.js";
 
 /**
@@ -7,16 +7,25 @@ import type { TaskHubStorage } from "../storage/TaskHubStorage.js";
  * send again whenever it cannot tell whether a send finished.
  */
 export async function sendOutbox(storage: TaskHubStorage, outbox: readonly OutgoingMessage[]): Promise<void> {
-  await Promise.all(
-    outbox.map((outgoing) => {
-      switch (outgoing.to) {
-        case "control":
-          return storage.sendControl(outgoing.message);
-        case "workItems":
-          return storage.sendWorkItem(outgoing.message);
-        case "timers":
-          return storage.addTimer(outgoing.timer);
-      }
-    }),
-  );
+  const workItems: WorkItemMessage[] = [];
+  const sends: Promise<void>[] = [];
+  for (const outgoing of outbox) {
+    switch (outgoing.to) {
+      case "control":
+        sends.push(storage.sendControl(outgoing.message));
+        break;
+      case "workItems":
+        workItems.push(outgoing.message);
+        break;
+      case "timers":
+        sends.push(storage.addTimer(outgoing.timer));
+        break;
+    }
+  }
+  // A fan-out's work items go in as few queue messages as fit: one send for many activities, and
+  // few messages waiting (Azurite's requests slow down with every message waiting in the account).
+  const [onlyWorkItem] = workItems;
+  if (workItems.length > 1) sends.push(storage.sendWorkItems(workItems));
+  else if (onlyWorkItem !== undefined) sends.push(storage.sendWorkItem(onlyWorkItem));
+  await Promise.all(sends);
 }

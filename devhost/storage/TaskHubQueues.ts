@@ -14,6 +14,11 @@ import type { ReceivedMessage } from "./records.js";
 
 /** A queue message body that stands for a blob is {"$payloadBlob": name}; no message has that field. */
 const PAYLOAD_BLOB_FIELD = "$payloadBlob";
+/**
+ * A work-item queue message that carries several work items is {"$workItems": [...]}: a fan-out's
+ * items go in as few queue messages as fit, not one request (and one message waiting) per item.
+ */
+const WORK_ITEMS_FIELD = "$workItems";
 const MAX_RECEIVE_COUNT = 32;
 const MAX_VISIBILITY_SECONDS = 7 * 24 * 60 * 60;
 
@@ -26,6 +31,21 @@ function parseJson(text: string): unknown {
     return undefined;
   }
 }
+
+/**
+ * A message's queue body. JSON.stringify escapes control characters and lone surrogates; U+FFFE and
+ * U+FFFF, which XML (the queue protocol) cannot carry, it leaves raw: escape them too, which
+ * JSON.parse undoes.
+ */
+function encodeBody(message: ControlMessage | WorkItemMessage): string {
+  return JSON.stringify(message).replace(/[\ufffe\uffff]/g, (character) => `\\u${character.charCodeAt(0).toString(16)}`);
+}
+
+/** Bodies made by encodeBody, as one work-item queue message. */
+const bundleBody = (items: readonly string[]): string => `{"${WORK_ITEMS_FIELD}":[${items.join(",")}]}`;
+
+const isWorkItemBundle = (value: unknown): value is { [WORK_ITEMS_FIELD]: unknown[] } =>
+  typeof value === "object" && value !== null && Array.isArray((value as Record<string, unknown>)[WORK_ITEMS_FIELD]);
 
 export class TaskHubQueues {
   private readonly queuesByName: ReadonlyMap<string, QueueClient>;
@@ -65,6 +85,28 @@ export class TaskHubQueues {
     this.notifySent("workItems", undefined);
   }
 
+  /**
+   * Several work items, as few queue messages as their size allows (one alone goes as itself). The
+   * items of one queue message share its lease: the receiver deletes it once all of them are done.
+   */
+  async sendWorkItems(messages: readonly WorkItemMessage[]): Promise<void> {
+    const bundles: string[][] = [];
+    const alone: WorkItemMessage[] = [];
+    for (const message of messages) {
+      const json = encodeBody(message);
+      const current = bundles.at(-1);
+      if (current !== undefined && LargePayloads.fitsQueue(bundleBody([...current, json]))) current.push(json);
+      else if (LargePayloads.fitsQueue(bundleBody([json]))) bundles.push([json]);
+      else alone.push(message);
+    }
+    await Promise.all([
+      ...bundles.map((items) => (items.length === 1 ? this.sendBody(this.workItemQueue, items[0] ?? "") : this.sendBody(this.workItemQueue, bundleBody(items)))),
+      ...alone.map((message) => this.send(this.workItemQueue, message.instanceId, message)),
+    ]);
+    if (messages.length > 0) this.notifySent("workItems", undefined);
+  }
+
+  /** Each work item with its queue message's lease: items that came in one message share it (same messageId). */
   async receiveWorkItems(max: number, leaseSeconds: number): Promise<ReceivedMessage<WorkItemMessage>[]> {
     return this.receive(this.workItemQueue, max, leaseSeconds, messageShapes.isWorkItemMessage);
   }
@@ -105,9 +147,7 @@ export class TaskHubQueues {
   }
 
   private async send(queue: QueueClient, instanceId: string, message: ControlMessage | WorkItemMessage, visibilityDelaySeconds?: number): Promise<void> {
-    // JSON.stringify escapes control characters and lone surrogates; U+FFFE and U+FFFF, which XML (the
-    // queue protocol) cannot carry, it leaves raw: escape them too, which JSON.parse undoes.
-    let body = JSON.stringify(message).replace(/[\ufffe\uffff]/g, (character) => `\\u${character.charCodeAt(0).toString(16)}`);
+    let body = encodeBody(message);
     if (!LargePayloads.fitsQueue(body)) {
       const name = LargePayloads.uniqueName(instanceId, "Message", body);
       await this.payloads.upload(name, body);
@@ -118,6 +158,10 @@ export class TaskHubQueues {
       visibilityTimeout = Math.ceil(visibilityDelaySeconds);
       if (visibilityTimeout > MAX_VISIBILITY_SECONDS) throw new RangeError(`A queue message can be delayed by at most 7 days, not ${visibilityDelaySeconds} s.`);
     }
+    await this.sendBody(queue, body, visibilityTimeout);
+  }
+
+  private async sendBody(queue: QueueClient, body: string, visibilityTimeout?: number): Promise<void> {
     // Durable messages must not expire (the default time to live is 7 days).
     await queue.sendMessage(body, { messageTimeToLive: -1, ...(visibilityTimeout !== undefined && { visibilityTimeout }) });
   }
@@ -137,7 +181,7 @@ export class TaskHubQueues {
     checkCount(leaseSeconds, "leaseSeconds", MAX_VISIBILITY_SECONDS);
     const response = await queue.receiveMessages({ numberOfMessages: max, visibilityTimeout: leaseSeconds });
     const received = await Promise.all(
-      response.receivedMessageItems.map(async (item): Promise<ReceivedMessage<T> | undefined> => {
+      response.receivedMessageItems.map(async (item): Promise<ReceivedMessage<T>[]> => {
         const { message, payloadBlobName } = await this.decode(item.messageText);
         const lease = {
           queueName: queue.name,
@@ -146,13 +190,14 @@ export class TaskHubQueues {
           dequeueCount: item.dequeueCount,
           ...(payloadBlobName !== undefined && { payloadBlobName }),
         };
-        if (isValid(message)) return { message, ...lease };
+        const items = queue === this.workItemQueue && isWorkItemBundle(message) ? message[WORK_ITEMS_FIELD] : [message];
+        if (items.length > 0 && items.every(isValid)) return items.map((item) => ({ message: item, ...lease }));
         // Not a message of this task hub's (or its blob is gone): it would come back forever.
         await this.deleteMessage(lease);
-        return undefined;
+        return [];
       }),
     );
-    return received.filter((message) => message !== undefined);
+    return received.flat();
   }
 
   /** The message a body holds (undefined when it is not JSON), reading it from its blob when it stands for one. */

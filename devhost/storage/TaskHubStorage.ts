@@ -56,6 +56,7 @@ export class TaskHubStorage {
   private readonly entityTable: EntityTable;
   private readonly timerTable: TimerTable;
   private readonly taskHubQueues: TaskHubQueues;
+  private readonly deletedListeners: ((instanceId: string | undefined) => void)[] = [];
 
   constructor(readonly options: TaskHubStorageOptions) {
     this.names = taskHubNames(options.taskHubName, options.partitionCount);
@@ -96,6 +97,12 @@ export class TaskHubStorage {
       this.payloads.container.deleteIfExists(),
     ]);
     for (const blobs of this.rowBlobs) blobs.clear();
+    for (const listener of this.deletedListeners) listener(undefined);
+  }
+
+  /** Told of every purged orchestration and deleted entity (with its instance id) and of the task hub's deletion (without): what anyone kept of them is gone. */
+  onInstanceDeleted(listener: (instanceId: string | undefined) => void): void {
+    this.deletedListeners.push(listener);
   }
 
   // ---- Instances ----
@@ -118,6 +125,7 @@ export class TaskHubStorage {
     const [instanceDeleted] = await Promise.all([this.instanceTable.delete(instanceId), this.historyTable.deleteRows(instanceId, historyRowKeys)]);
     await this.payloads.deleteFolder(instanceId);
     this.historyTable.forgetCheckpointBlobs(instanceId);
+    for (const listener of this.deletedListeners) listener(instanceId);
     return instanceDeleted || historyRowKeys.length > 0;
   }
 
@@ -151,7 +159,9 @@ export class TaskHubStorage {
   }
 
   async deleteEntity(instanceId: string): Promise<boolean> {
-    return this.entityTable.delete(instanceId);
+    const deleted = await this.entityTable.delete(instanceId);
+    for (const listener of this.deletedListeners) listener(instanceId);
+    return deleted;
   }
 
   // ---- Timers ----
@@ -186,6 +196,11 @@ export class TaskHubStorage {
 
   async sendWorkItem(message: WorkItemMessage): Promise<void> {
     await this.taskHubQueues.sendWorkItem(message);
+  }
+
+  /** Several work items in as few queue messages as fit; the items of one share its lease (see TaskHubQueues.sendWorkItems). */
+  async sendWorkItems(messages: readonly WorkItemMessage[]): Promise<void> {
+    await this.taskHubQueues.sendWorkItems(messages);
   }
 
   async receiveWorkItems(max: number, leaseSeconds: number): Promise<ReceivedMessage<WorkItemMessage>[]> {
