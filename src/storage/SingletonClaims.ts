@@ -1,4 +1,4 @@
-import { RestError, type TableClient } from "@azure/data-tables";
+import type { TableClient } from "@azure/data-tables";
 import { storageTable } from "./storageClients.js";
 
 /**
@@ -116,6 +116,10 @@ export class SingletonClaims {
   }
 }
 
+/**
+ * The tables SDK's RestError, recognised by its shape: `instanceof` would need the SDK loaded when
+ * this module loads, which storageClients.ts defers to first use.
+ */
 function hasStatus(error: unknown, status: number): boolean {
-  return error instanceof RestError && error.statusCode === status;
+  return error instanceof Error && error.name === "RestError" && (error as { statusCode?: unknown }).statusCode === status;
 }
