@@ -16,6 +16,15 @@ import type { StorageConnection } from "../logic/storageConnection.js";
  * managed identity, through @azure/identity, loaded only then.
  */
 
+/*
+ * require(), not import(): the app compiles to CommonJS, and import() would load the SDKs' ES module
+ * builds, whose classes are not the ones the CommonJS types (and any other require of them) name.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use, see the top of this file */
+const blobSdk = (): typeof import("@azure/storage-blob") => require("@azure/storage-blob") as typeof import("@azure/storage-blob");
+const tablesSdk = (): typeof import("@azure/data-tables") => require("@azure/data-tables") as typeof import("@azure/data-tables");
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 const containers = new Map<string, Promise<ContainerClient>>();
 const tables = new Map<string, Promise<TableClient>>();
 const credentials = new Map<string, Promise<TokenCredential>>();
@@ -57,14 +66,14 @@ function credentialFor(connection: Extract<StorageConnection, { kind: "identity"
 
 /** A blob service client for the connection; builds no request, so it never touches the network. */
 export async function blobServiceClientFor(connection: StorageConnection): Promise<BlobServiceClient> {
-  const { BlobServiceClient } = await import("@azure/storage-blob");
+  const { BlobServiceClient } = blobSdk();
   if (connection.kind === "connectionString") return BlobServiceClient.fromConnectionString(connection.value);
   return new BlobServiceClient(connection.blobServiceUri, await credentialFor(connection));
 }
 
 /** A client for one table of the connection; builds no request, so it never touches the network. */
 export async function tableClientFor(connection: StorageConnection, tableName: string): Promise<TableClient> {
-  const { TableClient } = await import("@azure/data-tables");
+  const { TableClient } = tablesSdk();
   if (connection.kind === "connectionString") {
     return TableClient.fromConnectionString(connection.value, tableName, {
       allowInsecureConnection: allowsInsecureConnection(connection.value),
