@@ -202,6 +202,29 @@ describe("restarts", () => {
       await host.stop();
     }
   }, 90_000);
+
+  it("finishes a fan-out of 120 activities after SIGKILL in the middle of it, each result counted once", async () => {
+    const host = await hostFor(uniqueHub("FanCrash"), { clock: "real", leaseSeconds: 2 });
+    const completions = async (): Promise<{ status: Status | undefined; results: unknown[] }> => {
+      const response = await fetch(`${host.baseUrl}/runtime/webhooks/durabletask/instances/fan?showHistory=true&showHistoryOutput=true`);
+      if (response.status === 404) return { status: undefined, results: [] };
+      const status = (await response.json()) as Status & { historyEvents?: { EventType: string; Result?: unknown }[] };
+      return { status, results: (status.historyEvents ?? []).filter((event) => event.EventType === "TaskCompleted").map((event) => event.Result) };
+    };
+    try {
+      await start(host, "FanOutSum", "fan", 120);
+      // Two at a time (the fixture's maxConcurrentActivityFunctions), 30 ms each: about two seconds of work.
+      const before = await pollUntil("some results before the crash", completions, ({ results }) => results.length >= 10, { intervalMs: 50 });
+      await host.kill();
+      expect(before.results.length).toBeLessThan(120);
+      await host.restart();
+      const after = await pollUntil("the fan-out after the crash", completions, ({ status }) => finished(status), { timeoutMs: 60_000 });
+      expect(after.status).toMatchObject({ runtimeStatus: "Completed", output: { count: 120, sum: (120 * 121) / 2 } });
+      expect(after.results.map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 120 }, (_, index) => index + 1));
+    } finally {
+      await host.stop();
+    }
+  }, 90_000);
 });
 
 describe("the host process", () => {

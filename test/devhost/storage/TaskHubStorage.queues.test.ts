@@ -177,3 +177,121 @@ describe("work items", () => {
     expect(await storage.receiveWorkItems(32, 1)).toEqual([]);
   });
 });
+
+describe("work items sent together (as few queue messages as fit)", () => {
+  const LIMIT_BYTES = 45 * 1024;
+  /** What the queue holds for an item: its JSON, U+FFFE and U+FFFF escaped (ASCII-only items here are their length in bytes). */
+  const bodyLength = (item: WorkItemMessage): number => Buffer.byteLength(JSON.stringify(item), "utf8");
+  /** An activity whose input is a JSON string of `length` characters, ids all of one width. */
+  const sized = (index: number, length: number): WorkItemMessage => activity(`w${String(index).padStart(3, "0")}`, JSON.stringify("x".repeat(length)));
+  const byId = (items: readonly WorkItemMessage[]): WorkItemMessage[] => [...items].sort((a, b) => a.id.localeCompare(b.id));
+
+  /** Receives work items until `count` arrived or two seconds passed. */
+  async function receiveItems(storage: TaskHubStorage, count: number, leaseSeconds = 30) {
+    const received = [];
+    for (const deadline = Date.now() + 2000; received.length < count && Date.now() < deadline; ) {
+      received.push(...(await storage.receiveWorkItems(32, leaseSeconds)));
+    }
+    return received;
+  }
+
+  /** The number of items per queue message, by message, largest first. */
+  function groupSizes(received: readonly { messageId: string }[]): number[] {
+    const sizes = new Map<string, number>();
+    for (const { messageId } of received) sizes.set(messageId, (sizes.get(messageId) ?? 0) + 1);
+    return [...sizes.values()].sort((a, b) => b - a);
+  }
+
+  it("packs many items into as few queue messages as their size allows, each item received once and unchanged", async () => {
+    const storage = await hubs.create();
+    const items = Array.from({ length: 100 }, (_, index) => sized(index, 1000));
+    const size = bodyLength(items[0] ?? activity("unreachable"));
+    expect(items.every((item) => bodyLength(item) === size)).toBe(true);
+    // {"$workItems":[a,b,...]}: 17 characters around, one comma between.
+    const perMessage = Math.floor((LIMIT_BYTES - 17 + 1) / (size + 1));
+    const expected = [perMessage, perMessage, items.length - 2 * perMessage];
+    expect(expected[2]).toBeGreaterThan(0);
+    expect(expected[2]).toBeLessThanOrEqual(perMessage);
+
+    await storage.sendWorkItems(items);
+    expect((await hubs.queue(storage.names.workItemQueue).getProperties()).approximateMessagesCount).toBe(3);
+    const received = await receiveItems(storage, items.length);
+    expect(byId(received.map((item) => item.message))).toEqual(items);
+    expect(groupSizes(received)).toEqual(expected);
+    expect(await hubs.blobs(storage)).toEqual([]);
+  });
+
+  it("sends one item alone as a plain message, and nothing for no items", async () => {
+    const storage = await hubs.create();
+    const queue = hubs.queue(storage.names.workItemQueue);
+    await storage.sendWorkItems([]);
+    expect((await queue.getProperties()).approximateMessagesCount).toBe(0);
+    const only = activity("alone", '"Tokyo"');
+    await storage.sendWorkItems([only]);
+    const [peeked, ...more] = (await queue.peekMessages({ numberOfMessages: 32 })).peekedMessageItems;
+    expect(more).toEqual([]);
+    expect(JSON.parse(peeked?.messageText ?? "null")).toEqual(only);
+    expect((await receiveItems(storage, 1)).map((item) => item.message)).toEqual([only]);
+  });
+
+  it("sends an item too large for a bundle alone (through a blob when over 45 KB), the others still bundled", async () => {
+    const storage = await hubs.create();
+    const big = activity("big", largeText("bundle", 60_000));
+    // Fits a queue message by itself, but not inside {"$workItems":[...]}.
+    const edge = sized(998, 0);
+    const edgeInput = JSON.stringify("x".repeat(LIMIT_BYTES - 5 - bodyLength(edge)));
+    const nearlyFull = { ...edge, input: edgeInput };
+    expect(bodyLength(nearlyFull)).toBe(LIMIT_BYTES - 5);
+    const smalls = Array.from({ length: 6 }, (_, index) => sized(index, 10));
+    const items = [smalls[0], big, smalls[1], smalls[2], nearlyFull, smalls[3], smalls[4], smalls[5]].filter((item) => item !== undefined);
+
+    await storage.sendWorkItems(items);
+    expect(await hubs.blobs(storage)).toHaveLength(1);
+    const received = await receiveItems(storage, items.length);
+    expect(byId(received.map((item) => item.message))).toEqual(byId(items));
+    expect(groupSizes(received)).toEqual([6, 1, 1]);
+    const bigReceived = received.find((item) => item.message.id === "big");
+    expect(bigReceived?.payloadBlobName).toBeDefined();
+    expect(received.filter((item) => item.payloadBlobName !== undefined)).toHaveLength(1);
+    for (const item of received) await storage.deleteMessage(item);
+    expect(await hubs.blobs(storage)).toEqual([]);
+  });
+
+  it("carries any text in bundled items: control characters, lone surrogates, U+FFFE and U+FFFF, XML", async () => {
+    const storage = await hubs.create();
+    let controls = "";
+    for (let code = 0; code < 0x20; code++) controls += String.fromCharCode(code);
+    const texts = [controls, "\u007f\u0085\u2028\u2029", "\ud800 alone \udfff", "\ufffe\uffff", "x\ufffey\uffffz", "<a>&amp;]]></a>", "日本語 😀"];
+    const items = texts.map((text, index) => ({ ...activity(`t${index}`, JSON.stringify(text)), name: `Name${text}` }));
+    await storage.sendWorkItems(items);
+    const received = await receiveItems(storage, items.length);
+    expect(groupSizes(received)).toEqual([items.length]);
+    expect(byId(received.map((item) => item.message))).toEqual(byId(items));
+  });
+
+  it("removes the whole bundle when its lease is completed, and gives every item back when it is released", async () => {
+    const storage = await hubs.create();
+    const items = Array.from({ length: 5 }, (_, index) => sized(index, 10));
+
+    await storage.sendWorkItems(items);
+    const first = await receiveItems(storage, items.length);
+    expect(groupSizes(first)).toEqual([5]);
+    const [lease] = first;
+    if (lease === undefined) throw new Error("nothing received");
+    // Released (visible again after a second): all five come back, in the same queue message.
+    await storage.renewLease(lease, 1);
+    expect(await storage.receiveWorkItems(32, 30)).toEqual([]);
+    await sleep(1200);
+    const again = await receiveItems(storage, items.length, 1);
+    expect(byId(again.map((item) => item.message))).toEqual(items);
+    expect(new Set(again.map((item) => [item.messageId, item.dequeueCount].join()))).toEqual(new Set([`${lease.messageId},2`]));
+
+    // Completed with one item's lease (they share it): nothing is left, even once the lease would have run out.
+    const [current] = again;
+    if (current === undefined) throw new Error("nothing received");
+    await storage.deleteMessage(current);
+    await sleep(1500);
+    expect(await storage.receiveWorkItems(32, 30)).toEqual([]);
+    expect((await hubs.queue(storage.names.workItemQueue).getProperties()).approximateMessagesCount).toBe(0);
+  });
+});
