@@ -112,7 +112,8 @@ export class TaskHubQueues {
   }
 
   async renewLease<T extends ControlMessage | WorkItemMessage>(received: ReceivedMessage<T>, leaseSeconds: number): Promise<ReceivedMessage<T>> {
-    checkCount(leaseSeconds, "leaseSeconds", MAX_VISIBILITY_SECONDS);
+    // 0 gives the message back at once (a release at shutdown); the queue allows it here, unlike on receive.
+    checkCount(leaseSeconds, "leaseSeconds", MAX_VISIBILITY_SECONDS, 0);
     // No message text: only the visibility changes.
     const response = await this.queueNamed(received.queueName).updateMessage(received.messageId, received.popReceipt, undefined, leaseSeconds);
     if (response.popReceipt === undefined) throw new Error(`Renewing the lease of message ${received.messageId} returned no pop receipt.`);

@@ -122,6 +122,19 @@ describe("control queues", () => {
     expect(await storage.receiveControl(0, 32, 30)).toEqual([]);
   });
 
+  it("gives a message back at once when its lease is renewed for 0 seconds (a release)", async () => {
+    const storage = await hubs.create(1);
+    await storage.sendControl(raised("release", "given-back"));
+    const [received] = await storage.receiveControl(0, 32, 30);
+    if (received === undefined) throw new Error("the message was not received");
+
+    await storage.renewLease(received, 0);
+
+    const again = await storage.receiveControl(0, 32, 30);
+    expect(again.map((item) => [item.message.id, item.dequeueCount])).toEqual([["given-back", 2]]);
+    await expect(storage.renewLease(received, -1)).rejects.toThrow(RangeError);
+  });
+
   it("delays a message by its visibility delay", async () => {
     const storage = await hubs.create(1);
     await storage.sendControl(raised("later", "delayed"), 1);
