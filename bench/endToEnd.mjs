@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { storageClients } from "../devhost/dist/storage/storageClients.js";
-import { startAzurite } from "./lib/azurite.mjs";
+import { startAzurite } from "../scripts/azurite.mjs";
 import { startDevhost } from "./lib/devhost.mjs";
 import { check, runAsFamily } from "./lib/family.mjs";
 import { round } from "./lib/stats.mjs";

@@ -13,7 +13,7 @@ import { TaskHubClient } from "../devhost/dist/client/TaskHubClient.js";
 import { TaskHubStorage } from "../devhost/dist/storage/TaskHubStorage.js";
 import { expectedSum, FAN_OUT, registerFanOut, SQUARE } from "./fanOutOrchestrator.mjs";
 import { loadApp, REPO_ROOT, timingInvoker } from "./lib/appHarness.mjs";
-import { startAzurite } from "./lib/azurite.mjs";
+import { startAzurite } from "../scripts/azurite.mjs";
 import { storageClients } from "../devhost/dist/storage/storageClients.js";
 import { check, RESULT_PREFIX, runAsFamily } from "./lib/family.mjs";
 import { ratioFigure, round } from "./lib/stats.mjs";

@@ -1,6 +1,6 @@
 import type { TestProject } from "vitest/node";
 import type {} from "vitest";
-import { startAzurite } from "./azurite.js";
+import { startAzurite } from "../../scripts/azurite.mjs";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { useE2eTarget } from "../../e2e/support/e2eTarget.js";
-import { startAzurite, type RunningAzurite } from "../../support/azurite.js";
+import { startAzurite, type RunningAzurite } from "../../../scripts/azurite.mjs";
 import { recordFigures } from "../support/figures.js";
 import { startWorkload, verifyWorkload } from "../support/crashWorkload.js";
 
