@@ -19,8 +19,8 @@ export interface EngineParts {
   hiddenMessages: HiddenMessages;
   /** How long a taken message stays hidden: the longest a crashed host's messages take to come back. */
   leaseSeconds: number;
-  /** What this process committed last per orchestration; without it every episode reads its history from storage. */
-  committedHistories?: CommittedStates<OrchestrationState>;
-  /** What this process committed last per entity; without it every batch reads the entity's row. */
-  committedEntities?: CommittedStates<EntityRecord>;
+  /** What this process committed last per orchestration, so that an episode need not read its history again. */
+  committedHistories: CommittedStates<OrchestrationState>;
+  /** What this process committed last per entity, so that a batch need not read the entity's row again. */
+  committedEntities: CommittedStates<EntityRecord>;
 }

@@ -20,7 +20,7 @@ const REMEMBERED_MESSAGE_IDS = 1000;
  */
 export async function processEntityBatch(parts: EngineParts, instanceId: string, batch: readonly Held[]): Promise<void> {
   const { storage, clock } = parts;
-  const record = parts.committedEntities?.take(instanceId) ?? (await storage.readEntity(instanceId));
+  const record = parts.committedEntities.take(instanceId) ?? (await storage.readEntity(instanceId));
   if (record?.etag !== undefined && !parts.sentOutboxes.has(instanceId, record.etag)) {
     // This process has not sent what the last batch committed: a crash may have cut that short.
     await sendOutbox(storage, record.outbox);
@@ -35,7 +35,7 @@ export async function processEntityBatch(parts: EngineParts, instanceId: string,
 
   if (fresh.length === 0) {
     // Nothing written: the row read is still the entity's.
-    if (record !== undefined) parts.committedEntities?.remember(instanceId, record);
+    if (record !== undefined) parts.committedEntities.remember(instanceId, record);
     await Promise.all(batch.map((held) => held.complete()));
     return;
   }
@@ -66,10 +66,9 @@ export async function processEntityBatch(parts: EngineParts, instanceId: string,
     await Promise.all(batch.map((held) => held.release()));
     return;
   }
-  // writeEntity gave `next` the row's new ETag; a copy, since the runner of the next batch gets it as its record.
-  parts.committedEntities?.remember(instanceId, structuredClone(next));
+  // writeEntity gave `next` the row's new ETag. The copy is kept because the next batch's runner gets it as its record.
+  parts.committedEntities.remember(instanceId, structuredClone(next));
   await sendOutbox(storage, result.outbox);
-  // writeEntity gave `next` the row's new ETag.
   if (next.etag !== undefined) parts.sentOutboxes.remember(instanceId, next.etag);
   await Promise.all(batch.map((held) => held.complete()));
 }

@@ -36,7 +36,7 @@ export async function processOrchestrationBatch(
   batch: readonly Held[],
 ): Promise<OrchestrationMessage | undefined> {
   const { storage, clock } = parts;
-  const state = parts.committedHistories?.take(instanceId) ?? (await storage.readOrchestration(instanceId));
+  const state = parts.committedHistories.take(instanceId) ?? (await storage.readOrchestration(instanceId));
   const checkpoint = state.checkpoint;
   if (checkpoint !== undefined) await finishLastCommit(parts, instanceId, checkpoint);
   const applied = appliedMessageIds(state, checkpoint);
@@ -57,7 +57,7 @@ export async function processOrchestrationBatch(
 
   if (plan.take.length === 0) {
     // Nothing committed: the state read is still the instance's.
-    if (checkpoint !== undefined) parts.committedHistories?.remember(instanceId, state);
+    if (checkpoint !== undefined) parts.committedHistories.remember(instanceId, state);
     await Promise.all(done.map((held) => held.complete()));
     return undefined;
   }
@@ -88,7 +88,7 @@ export async function processOrchestrationBatch(
     instance,
   };
   await storage.commitEpisode(instanceId, result.newEvents, nextCheckpoint);
-  parts.committedHistories?.remember(instanceId, committedState(plan.newExecutionId === undefined ? state.events : [], result.newEvents, nextCheckpoint));
+  parts.committedHistories.remember(instanceId, committedState(plan.newExecutionId === undefined ? state.events : [], result.newEvents, nextCheckpoint));
   await sendOutbox(storage, result.outbox);
   await storage.putInstance(instance);
   parts.sentOutboxes.remember(instanceId, versionOf(nextCheckpoint));

@@ -24,8 +24,6 @@ export async function sendOutbox(storage: TaskHubStorage, outbox: readonly Outgo
   }
   // A fan-out's work items go in as few queue messages as fit: one send for many activities, and
   // few messages waiting (Azurite's requests slow down with every message waiting in the account).
-  const [onlyWorkItem] = workItems;
-  if (workItems.length > 1) sends.push(storage.sendWorkItems(workItems));
-  else if (onlyWorkItem !== undefined) sends.push(storage.sendWorkItem(onlyWorkItem));
+  if (workItems.length > 0) sends.push(storage.sendWorkItems(workItems));
   await Promise.all(sends);
 }

@@ -33,7 +33,12 @@ export class LargePayloads {
 
   static fitsQueue(body: string): boolean {
     // A UTF-8 byte is at most three per UTF-16 code unit: most bodies pass without being measured.
-    return body.length * 3 <= LIMIT_BYTES || Buffer.byteLength(body, "utf8") <= LIMIT_BYTES;
+    return body.length * 3 <= LIMIT_BYTES || LargePayloads.fitsQueueBytes(Buffer.byteLength(body, "utf8"));
+  }
+
+  /** For a body measured already (in UTF-8 bytes), or built up piece by piece. */
+  static fitsQueueBytes(byteCount: number): boolean {
+    return byteCount <= LIMIT_BYTES;
   }
 
   static folderOf(instanceId: string): string {

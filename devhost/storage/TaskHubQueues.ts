@@ -41,8 +41,14 @@ function encodeBody(message: ControlMessage | WorkItemMessage): string {
   return JSON.stringify(message).replace(/[\ufffe\uffff]/g, (character) => `\\u${character.charCodeAt(0).toString(16)}`);
 }
 
-/** Bodies made by encodeBody, as one work-item queue message. */
-const bundleBody = (items: readonly string[]): string => `{"${WORK_ITEMS_FIELD}":[${items.join(",")}]}`;
+/** Bodies made by encodeBody, as one work-item queue message; a body alone is sent as itself. */
+function bundleBody(bodies: readonly string[]): string {
+  const [only, ...more] = bodies;
+  return only !== undefined && more.length === 0 ? only : `{"${WORK_ITEMS_FIELD}":[${bodies.join(",")}]}`;
+}
+
+/** `{"$workItems":[` and `]}`: what a bundle adds to its items and their commas. */
+const BUNDLE_WRAPPER_BYTES = `{"${WORK_ITEMS_FIELD}":[]}`.length;
 
 const isWorkItemBundle = (value: unknown): value is { [WORK_ITEMS_FIELD]: unknown[] } =>
   typeof value === "object" && value !== null && Array.isArray((value as Record<string, unknown>)[WORK_ITEMS_FIELD]);
@@ -80,27 +86,31 @@ export class TaskHubQueues {
     return this.receive(this.controlQueue(partition), max, leaseSeconds, messageShapes.isControlMessage);
   }
 
-  async sendWorkItem(message: WorkItemMessage): Promise<void> {
-    await this.send(this.workItemQueue, message.instanceId, message);
-    this.notifySent("workItems", undefined);
-  }
-
   /**
    * Several work items, as few queue messages as their size allows (one alone goes as itself). The
    * items of one queue message share its lease: the receiver deletes it once all of them are done.
    */
   async sendWorkItems(messages: readonly WorkItemMessage[]): Promise<void> {
-    const bundles: string[][] = [];
+    // Sizes are added up as items join a bundle: measuring the whole bundle again at each item
+    // would be quadratic in a fan-out's size.
+    const bundles: { bodies: string[]; bytes: number }[] = [];
     const alone: WorkItemMessage[] = [];
     for (const message of messages) {
-      const json = encodeBody(message);
+      const body = encodeBody(message);
+      const bytes = Buffer.byteLength(body, "utf8");
       const current = bundles.at(-1);
-      if (current !== undefined && LargePayloads.fitsQueue(bundleBody([...current, json]))) current.push(json);
-      else if (LargePayloads.fitsQueue(bundleBody([json]))) bundles.push([json]);
-      else alone.push(message);
+      // +1 for the comma between two items.
+      if (current !== undefined && LargePayloads.fitsQueueBytes(current.bytes + 1 + bytes)) {
+        current.bodies.push(body);
+        current.bytes += 1 + bytes;
+      } else if (LargePayloads.fitsQueueBytes(BUNDLE_WRAPPER_BYTES + bytes)) {
+        bundles.push({ bodies: [body], bytes: BUNDLE_WRAPPER_BYTES + bytes });
+      } else {
+        alone.push(message);
+      }
     }
     await Promise.all([
-      ...bundles.map((items) => (items.length === 1 ? this.sendBody(this.workItemQueue, items[0] ?? "") : this.sendBody(this.workItemQueue, bundleBody(items)))),
+      ...bundles.map(({ bodies }) => this.sendBody(this.workItemQueue, bundleBody(bodies))),
       ...alone.map((message) => this.send(this.workItemQueue, message.instanceId, message)),
     ]);
     if (messages.length > 0) this.notifySent("workItems", undefined);

@@ -97,12 +97,16 @@ export class TaskHubStorage {
       this.payloads.container.deleteIfExists(),
     ]);
     for (const blobs of this.rowBlobs) blobs.clear();
-    for (const listener of this.deletedListeners) listener(undefined);
+    this.notifyDeleted(undefined);
   }
 
   /** Told of every purged orchestration and deleted entity (with its instance id) and of the task hub's deletion (without): what anyone kept of them is gone. */
   onInstanceDeleted(listener: (instanceId: string | undefined) => void): void {
     this.deletedListeners.push(listener);
+  }
+
+  private notifyDeleted(instanceId: string | undefined): void {
+    for (const listener of this.deletedListeners) listener(instanceId);
   }
 
   // ---- Instances ----
@@ -125,7 +129,7 @@ export class TaskHubStorage {
     const [instanceDeleted] = await Promise.all([this.instanceTable.delete(instanceId), this.historyTable.deleteRows(instanceId, historyRowKeys)]);
     await this.payloads.deleteFolder(instanceId);
     this.historyTable.forgetCheckpointBlobs(instanceId);
-    for (const listener of this.deletedListeners) listener(instanceId);
+    this.notifyDeleted(instanceId);
     return instanceDeleted || historyRowKeys.length > 0;
   }
 
@@ -160,7 +164,7 @@ export class TaskHubStorage {
 
   async deleteEntity(instanceId: string): Promise<boolean> {
     const deleted = await this.entityTable.delete(instanceId);
-    for (const listener of this.deletedListeners) listener(instanceId);
+    this.notifyDeleted(instanceId);
     return deleted;
   }
 
@@ -192,10 +196,6 @@ export class TaskHubStorage {
 
   async receiveControl(partition: number, max: number, leaseSeconds: number): Promise<ReceivedMessage<ControlMessage>[]> {
     return this.taskHubQueues.receiveControl(partition, max, leaseSeconds);
-  }
-
-  async sendWorkItem(message: WorkItemMessage): Promise<void> {
-    await this.taskHubQueues.sendWorkItem(message);
   }
 
   /** Several work items in as few queue messages as fit; the items of one share its lease (see TaskHubQueues.sendWorkItems). */

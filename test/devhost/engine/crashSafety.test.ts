@@ -10,6 +10,7 @@ import { LeasedMessage } from "../../../devhost/engine/LeasedMessage.js";
 import { processEntityBatch } from "../../../devhost/engine/processEntityBatch.js";
 import { processOrchestrationBatch } from "../../../devhost/engine/processOrchestrationBatch.js";
 import { SentOutboxes } from "../../../devhost/engine/SentOutboxes.js";
+import { CommittedStates } from "../../../devhost/engine/CommittedStates.js";
 import { EntityRunner } from "../../../devhost/entities/EntityRunner.js";
 import { OrchestrationRunner } from "../../../devhost/orchestrations/OrchestrationRunner.js";
 import { EventType } from "../../../devhost/protocol/historyEvents.js";
@@ -75,12 +76,12 @@ class MemoryStorage {
   getInstance(id: string): Promise<InstanceRecord | undefined> {
     return Promise.resolve(this.instances.get(id));
   }
-  sendWorkItem(message: WorkItemMessage): Promise<void> {
+  sendWorkItems(messages: readonly WorkItemMessage[]): Promise<void> {
     if (this.crashOnNextSend) {
       this.crashOnNextSend = false;
       return Promise.reject(new Error("kill -9 here"));
     }
-    this.workItems.push(message);
+    this.workItems.push(...messages);
     return Promise.resolve();
   }
   sendControl(): Promise<void> {
@@ -129,7 +130,7 @@ beforeAll(async () => {
   runners = { logger, orchestrations: new OrchestrationRunner(app, logger), entities: new EntityRunner(app, logger) };
 });
 
-/** A fresh process (nothing remembered as sent) over the given storage. */
+/** A fresh process (nothing remembered as sent or committed) over the given storage. */
 function process(storage: MemoryStorage): EngineParts {
   return {
     ...runners,
@@ -138,6 +139,8 @@ function process(storage: MemoryStorage): EngineParts {
     sentOutboxes: new SentOutboxes(),
     hiddenMessages: new HiddenMessages(),
     leaseSeconds: 30,
+    committedHistories: new CommittedStates(),
+    committedEntities: new CommittedStates(),
   };
 }
 

@@ -175,8 +175,8 @@ describe("work items", () => {
     storage.onMessageSent((queue, partition) => sent.push([queue, partition]));
     const small = activity("w1", '"Tokyo"');
     const big = activity("w2", largeText("activity", 60_000));
-    await storage.sendWorkItem(small);
-    await storage.sendWorkItem(big);
+    await storage.sendWorkItems([small]);
+    await storage.sendWorkItems([big]);
     await hubs.queue(storage.names.workItemQueue).sendMessage(JSON.stringify({ kind: "activity", id: "no-name" }));
     expect(sent).toEqual([
       ["workItems", undefined],
