@@ -374,8 +374,11 @@ describe("POST e3counter/{instanceId}/{op} (E3CounterOperation)", () => {
       expect(raisedAt.length).toBeGreaterThanOrEqual(3);
       expect(raisedAt.length).toBeLessThanOrEqual(4);
       const gaps = raisedAt.slice(1).map((at, index) => at - (raisedAt[index] ?? at));
+      // Measured where the raises arrive, so one request's latency (the first opens its connection;
+      // a loaded CI machine adds more) can shorten a gap by a few ms; a resend at every generation
+      // would make gaps of about 20 ms.
       gaps.forEach((gap, index) => {
-        expect(gap).toBeGreaterThanOrEqual(100 * 2 ** index - 5);
+        expect(gap).toBeGreaterThanOrEqual(100 * 2 ** index - 20);
       });
     });
 
