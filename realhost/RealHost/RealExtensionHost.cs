@@ -1,0 +1,155 @@
+using System.Reflection;
+using Microsoft.Azure.WebJobs;
+using Microsoft.Azure.WebJobs.Extensions.DurableTask;
+using Microsoft.Azure.WebJobs.Host.Config;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace RealHost;
+
+/// <summary>
+/// The startup sequence and lifetime of the three parts: the Node.js worker (the app's code), the
+/// WebJobs host with the real Durable extension (the engine, its local RPC endpoint and built-in
+/// API), and the front door that serves both on one port.
+/// </summary>
+public sealed class RealExtensionHost : IAsyncDisposable
+{
+    private static readonly TimeSpan JobHostStopTimeout = TimeSpan.FromSeconds(8);
+
+    private readonly NodeWorker worker;
+    private readonly FrontDoor frontDoor;
+    private readonly IHost jobHost;
+    private readonly ILogger logger;
+
+    private RealExtensionHost(NodeWorker worker, FrontDoor frontDoor, IHost jobHost, ILogger logger)
+    {
+        this.worker = worker;
+        this.frontDoor = frontDoor;
+        this.jobHost = jobHost;
+        this.logger = logger;
+    }
+
+    public int Port => frontDoor.Port;
+
+    /// <summary>Completes if the worker exits while the host runs: the app's code is gone, so the host must stop.</summary>
+    public Task WorkerExited => worker.Exited;
+
+    /// <summary>"Microsoft.Azure.WebJobs.Extensions.DurableTask 3.19.0, DurableTask.Core 3.11.2, …": what runs, for the banner.</summary>
+    public static string EngineVersions() => string.Join(", ", new[]
+    {
+        ("Durable extension", typeof(DurableTaskExtension).Assembly),
+        ("DurableTask.Core", typeof(DurableTask.Core.TaskOrchestration).Assembly),
+        ("DurableTask.AzureStorage", typeof(DurableTask.AzureStorage.AzureStorageOrchestrationService).Assembly),
+        ("WebJobs", typeof(JobHost).Assembly),
+    }.Select(part => $"{part.Item1} {VersionOf(part.Item2)}"));
+
+    public static async Task<RealExtensionHost> StartAsync(CommandLine options, AppConfiguration settings, CancellationToken cancellationToken)
+    {
+        var configuration = settings.Build();
+        void ConfigureLogging(ILoggingBuilder logging) => ConsoleLogging.Configure(logging, configuration);
+        using var startupLogs = LoggerFactory.Create(ConfigureLogging);
+        var logger = startupLogs.CreateLogger("Host.Startup");
+        foreach (var name in settings.SettingsOverriddenByEnvironment)
+        {
+            logger.LogWarning("Skipping '{Name}' from local.settings.json: it is set in the environment, whose value wins.", name);
+        }
+
+        var worker = await NodeWorker.StartAsync(options.Node, options.ResolveWorkerScript(), settings.AppRoot, settings.AppSettings, cancellationToken).ConfigureAwait(false);
+        FrontDoor? frontDoor = null;
+        IHost? jobHost = null;
+        try
+        {
+            var (functions, routePrefix) = await worker.ListFunctionsAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var unsupported in functions.Where(fn => fn.TriggerType != "httpTrigger" && !FunctionEmitter.DurableTriggerTypes.Contains(fn.TriggerType)))
+            {
+                logger.LogWarning("The '{Name}' function has a {Trigger}, which this host does not run; only HTTP and durable triggers are supported.", unsupported.Name, unsupported.TriggerType);
+            }
+
+            frontDoor = await FrontDoor.StartAsync(options.Port ?? settings.LocalHttpPort ?? 7071, ConfigureLogging, cancellationToken).ConfigureAwait(false);
+            var port = frontDoor.Port;
+            var functionsType = FunctionEmitter.EmitFunctionsType(functions);
+            jobHost = new HostBuilder()
+                .ConfigureAppConfiguration(builder => builder.AddConfiguration(configuration))
+                .ConfigureLogging(ConfigureLogging)
+                .ConfigureWebJobs(webJobs => webJobs.AddDurableTask())
+                .ConfigureServices(services =>
+                {
+                    services.AddSingleton<ITypeLocator>(new FixedTypeLocator(functionsType, typeof(DurableClientBinding)));
+#pragma warning disable CS0618 // IWebHookProvider is marked obsolete, yet it is how the extension learns its public webhook URL.
+                    services.AddSingleton<IWebHookProvider>(new FrontDoorWebhooks(port));
+#pragma warning restore CS0618
+                    services.AddSingleton<IHostLifetime, SignalsHandledByProgram>();
+                })
+                .Build();
+            WorkerBridge.Attach(worker, options.TracePayloads ? startupLogs.CreateLogger("Host.Payloads") : null);
+            await jobHost.StartAsync(cancellationToken).ConfigureAwait(false);
+
+            var durableClient = await DurableClientBinding.ReadAsync(jobHost.Services.GetRequiredService<IJobHost>(), cancellationToken).ConfigureAwait(false);
+            await worker.ConfigureAsync(durableClient, $"localhost:{port}", cancellationToken).ConfigureAwait(false);
+            var extension = jobHost.Services.GetServices<IExtensionConfigProvider>().OfType<DurableTaskExtension>().Single();
+            frontDoor.Open(extension, worker.Port);
+            Console.Out.WriteLine();
+            Console.Out.WriteLine(FunctionList.Describe(functions, routePrefix, port));
+            return new RealExtensionHost(worker, frontDoor, jobHost, logger);
+        }
+        catch
+        {
+            if (frontDoor is not null) await frontDoor.DisposeAsync().ConfigureAwait(false);
+            jobHost?.Dispose();
+            await worker.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Stops taking requests, lets the extension finish and release its leases (bounded), then
+    /// stops the worker, which runs the app's terminate hooks.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        await frontDoor.DisposeAsync().ConfigureAwait(false);
+        using (var stopping = new CancellationTokenSource(JobHostStopTimeout))
+        {
+            try
+            {
+                await jobHost.StopAsync(stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                logger.LogWarning("The Durable extension took over {Seconds} s to stop; unfinished work resumes at the next start.", JobHostStopTimeout.TotalSeconds);
+            }
+        }
+
+        jobHost.Dispose();
+        await worker.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static string VersionOf(Assembly assembly)
+    {
+        var version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? assembly.GetName().Version?.ToString() ?? "?";
+        var metadata = version.IndexOf('+', StringComparison.Ordinal);
+        return metadata < 0 ? version : version[..metadata];
+    }
+}
+
+#pragma warning disable CS0618 // See the registration above.
+/// <summary>The extension's public webhook URL: the front door, as the Functions host gives its own origin.</summary>
+internal sealed class FrontDoorWebhooks(int port) : IWebHookProvider
+{
+    public Uri GetUrl(IExtensionConfigProvider extension) => new($"http://localhost:{port}{FrontDoor.WebhookPath}");
+}
+#pragma warning restore CS0618
+
+/// <summary>The function list Core Tools prints at start: HTTP routes with their methods, other triggers by type.</summary>
+public static class FunctionList
+{
+    public static string Describe(IEnumerable<WorkerFunction> functions, string routePrefix, int port)
+    {
+        var prefix = routePrefix.Length == 0 ? "" : routePrefix + "/";
+        var lines = functions.Select(fn => fn.TriggerType == "httpTrigger"
+            ? $"\t{fn.Name}: [{string.Join(',', fn.Methods ?? ["GET", "POST"])}] http://localhost:{port}/{prefix}{fn.Route ?? fn.Name}"
+            : $"\t{fn.Name}: {fn.TriggerType}");
+        return $"Functions:\n\n{string.Join("\n\n", lines)}\n";
+    }
+}
