@@ -54,6 +54,11 @@ catch (OperationCanceledException) when (stop.IsCancellationRequested)
 {
     return 130;
 }
+catch (Exception error)
+{
+    Console.Error.WriteLine($"The host could not start: {error}");
+    return 1;
+}
 
 Console.Out.WriteLine($"Local durable host listening on http://127.0.0.1:{host.Port} (real extension: {RealExtensionHost.EngineVersions()})");
 

@@ -19,7 +19,7 @@ describeWithOwnHost("a host restart", { timeout: 120_000 }, () => {
     onTestFinished(() => terminateQuietly(payload));
     await waitForStatus(payload.statusQueryGetUri, "the approval to wait", (seen) => (seen.customStatus as { stage?: unknown } | null)?.stage === "awaiting-decision");
 
-    await target.devhost.restart();
+    await target.host.restart();
 
     expectJson(await decide(target, payload.id, { approved: true, by: "ben" }), 202, { instanceId: payload.id, approved: true, by: "ben" });
     const status = await waitForCompletion(payload.statusQueryGetUri, { timeoutMs: 60_000 });
@@ -32,8 +32,8 @@ describeWithOwnHost("a host restart", { timeout: 120_000 }, () => {
     onTestFinished(() => terminateQuietly(payload));
     expectJson(await e3Operation(target, id, "incr", "before-crash"), 200, { instanceId: id, value: 1, operationId: "before-crash" });
 
-    await target.devhost.kill();
-    await target.devhost.restart();
+    await target.host.kill();
+    await target.host.restart();
 
     // The id is still remembered (not applied again), and new operations carry on from 1.
     expectJson(await e3Operation(target, id, "incr", "before-crash"), 200, { instanceId: id, value: 1, operationId: "before-crash" });
@@ -49,8 +49,8 @@ describeWithOwnHost("a host restart", { timeout: 120_000 }, () => {
     };
     // 30 signals accepted (queued), then a crash while the host is still applying them.
     await Promise.all(Array.from({ length: 30 }, (_, index) => add(index + 1)));
-    await target.devhost.kill();
-    await target.devhost.restart();
+    await target.host.kill();
+    await target.host.restart();
     await Promise.all(Array.from({ length: 10 }, (_, index) => add(100 + index)));
     const expected = (30 * 31) / 2 + (100 + 109) * 5;
     await pollUntil(

@@ -277,7 +277,7 @@ describeWithOwnHost("the monitor's URL policy, loopback only, no secrets in the 
     await waitForStatus(failing.statusQueryGetUri, "the termination", (status) => status.runtimeStatus === "Terminated");
     expect((await readStatus(met.statusQueryGetUri))?.output).toEqual({ status: "met", checks: 1 });
 
-    const readLog = (): Promise<string> => Promise.resolve(target.devhost.logSince(0, Number.MAX_SAFE_INTEGER));
+    const readLog = (): Promise<string> => Promise.resolve(target.host.logSince(0, Number.MAX_SAFE_INTEGER));
     // The host logs the aborted request once it notices the client left.
     const log = await pollUntil("the host to log the aborted request", readLog, (text) => text.includes("Request POST /api/counter/add?… failed"), { timeoutMs: 5_000 });
     const lines = log.split("\n");

@@ -5,7 +5,7 @@ import path from "node:path";
 import { RealClock } from "../../../devhost/clock/Clock.js";
 import { TaskHubClient } from "../../../devhost/client/TaskHubClient.js";
 import { TaskHubStorage } from "../../../devhost/storage/TaskHubStorage.js";
-import { DevhostProcess } from "../../e2e/support/devhostProcess.js";
+import { LocalHostProcess } from "../../e2e/support/localHostProcess.js";
 import { pollUntil } from "../../e2e/support/poll.js";
 import { buildFixtures, type FixtureBuild } from "../fixtures/support/buildFixtures.js";
 
@@ -34,7 +34,7 @@ interface Status {
   customStatus: unknown;
 }
 
-async function statusOf(host: DevhostProcess, instanceId: string): Promise<Status | undefined> {
+async function statusOf(host: LocalHostProcess, instanceId: string): Promise<Status | undefined> {
   const response = await fetch(`${host.baseUrl}/runtime/webhooks/durabletask/instances/${encodeURIComponent(instanceId)}`);
   return response.status === 404 ? undefined : ((await response.json()) as Status);
 }
@@ -42,7 +42,7 @@ async function statusOf(host: DevhostProcess, instanceId: string): Promise<Statu
 const finished = (status: Status | undefined): boolean =>
   status !== undefined && ["Completed", "Failed", "Terminated"].includes(status.runtimeStatus);
 
-async function start(host: DevhostProcess, name: string, instanceId: string, input?: unknown): Promise<void> {
+async function start(host: LocalHostProcess, name: string, instanceId: string, input?: unknown): Promise<void> {
   const response = await fetch(`${host.baseUrl}/runtime/webhooks/durabletask/orchestrators/${name}/${instanceId}`, {
     method: "POST",
     ...(input === undefined ? {} : { body: JSON.stringify(input), headers: { "Content-Type": "application/json" } }),
@@ -50,7 +50,7 @@ async function start(host: DevhostProcess, name: string, instanceId: string, inp
   expect(response.status, await response.clone().text()).toBe(202);
 }
 
-async function runToEnd(host: DevhostProcess, name: string, input?: unknown): Promise<Status> {
+async function runToEnd(host: LocalHostProcess, name: string, input?: unknown): Promise<Status> {
   const instanceId = `${name}-${randomUUID()}`;
   await start(host, name, instanceId, input);
   const status = await pollUntil(`${name} to finish`, () => statusOf(host, instanceId), finished, { timeoutMs: 20_000 });
@@ -59,7 +59,7 @@ async function runToEnd(host: DevhostProcess, name: string, input?: unknown): Pr
 }
 
 function hostFor(hub: string, options: { clock?: "real" | "virtual"; batching?: boolean; leaseSeconds?: number; env?: Record<string, string> } = {}) {
-  return DevhostProcess.start({
+  return LocalHostProcess.start({
     appRoot: fixtures.app("durableApp"),
     clock: options.clock ?? "virtual",
     ...(options.batching === undefined ? {} : { batching: options.batching }),
@@ -72,7 +72,7 @@ function hostFor(hub: string, options: { clock?: "real" | "virtual"; batching?: 
 const uniqueHub = (label: string): string => `${label}${randomUUID().replaceAll("-", "").slice(0, 12)}`;
 
 describe("a host on the virtual clock with time skipping", () => {
-  let host: DevhostProcess;
+  let host: LocalHostProcess;
   beforeAll(async () => {
     host = await hostFor(uniqueHub("Skip"));
   }, 60_000);
@@ -228,7 +228,7 @@ describe("restarts", () => {
 });
 
 describe("the host process", () => {
-  let host: DevhostProcess;
+  let host: LocalHostProcess;
   const settingsFile = (): string => path.join(fixtures.app("durableApp"), "local.settings.json");
   beforeAll(async () => {
     // Host settings come only from local.settings.json, as under Core Tools.

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "vitest";
-import { REPO_ROOT } from "./devhostProcess.js";
+import { REPO_ROOT } from "./localHostProcess.js";
 import { del, describeResult, expectStatus, get, jsonObject, post, type HttpResult, type SendOptions } from "./http.js";
 import { pollUntil, type PollOptions } from "./poll.js";
 import type { E2eTarget } from "./e2eTarget.js";

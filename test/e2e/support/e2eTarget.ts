@@ -2,13 +2,15 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, inject, it, type SuiteOptions, type TestFunction } from "vitest";
-import { DEVHOST_MAIN, DevhostProcess, REPO_ROOT, type ClockMode } from "./devhostProcess.js";
+import { realhostBuildIsCurrent } from "../../../scripts/realhost.mjs";
+import { DEVHOST_MAIN, LocalHostProcess, REPO_ROOT, type ClockMode, type HostKind } from "./localHostProcess.js";
 
 /**
  * Where the end-to-end tests send their requests. With E2E_BASE_URL set, to that server (a real
- * `func start` on Azurite, say), shared by every test file; otherwise to a fresh devhost per test
- * file, on the run's in-memory Azurite, with a task hub of its own, so that files never see each
- * other's instances, entities or singleton claims.
+ * `func start` on Azurite, say), shared by every test file; otherwise to a fresh local host per
+ * test file, on the run's in-memory Azurite, with a task hub of its own, so that files never see
+ * each other's instances, entities or singleton claims. The local host is the devhost, or with
+ * E2E_HOST=realhost the real-extension host (`npm run test:realhost` sets it).
  */
 
 const externalBaseUrl = readExternalBaseUrl();
@@ -16,27 +18,51 @@ const externalBaseUrl = readExternalBaseUrl();
 /** True when E2E_BASE_URL points the suite at a host it did not start and whose clock it cannot move. */
 export const onExternalHost = externalBaseUrl !== undefined;
 
-export const VIRTUAL_CLOCK_SKIP_REASON = "needs the devhost's virtual clock; E2E_BASE_URL runs on a host with the real clock";
+/** The local host each file starts when E2E_BASE_URL is not set. */
+export const localHostKind: HostKind = readLocalHostKind();
+
+/** Only the devhost has a clock a test can move; func start and the real extension run on the real one. */
+const realClockOnly = onExternalHost || localHostKind === "realhost";
+
+export const VIRTUAL_CLOCK_SKIP_REASON = onExternalHost
+  ? "needs the devhost's virtual clock; E2E_BASE_URL runs on a host with the real clock"
+  : "needs the devhost's virtual clock; the real extension runs on the real clock";
 export const OWN_HOST_SKIP_REASON = "needs a host the suite starts, configures and stops itself; E2E_BASE_URL names one it does not";
-export const FRESH_HUB_SKIP_REASON = "needs a task hub of its own, which only the devhost gets; E2E_BASE_URL shares one across runs";
+export const FRESH_HUB_SKIP_REASON = "needs a task hub of its own, which only a host the suite starts gets; E2E_BASE_URL shares one across runs";
 
 function readExternalBaseUrl(): string | undefined {
   const value = process.env.E2E_BASE_URL?.trim() ?? "";
   return value === "" ? undefined : value.replace(/\/+$/, "");
 }
 
-function skippedTitle(title: string, reason: string): string {
-  return onExternalHost ? `${title} [skipped: ${reason}]` : title;
+function readLocalHostKind(): HostKind {
+  const value = process.env.E2E_HOST?.trim() ?? "";
+  if (value === "" || value === "devhost") return "devhost";
+  if (value === "realhost") return "realhost";
+  throw new Error(`E2E_HOST must be "devhost" or "realhost", not "${value}".`);
+}
+
+/** A case that cannot run where `skipped` holds: skipped there, with the reason in its title. */
+function itUnless(skipped: boolean, reason: string, title: string, fn: TestFunction, timeoutMs?: number): void {
+  it.skipIf(skipped)(skipped ? `${title} [skipped: ${reason}]` : title, fn, timeoutMs);
 }
 
 /** A case that cannot run against E2E_BASE_URL: skipped there, with the reason in its title. */
 export function itSkippedOnExternalHost(reason: string, title: string, fn: TestFunction, timeoutMs?: number): void {
-  it.skipIf(onExternalHost)(skippedTitle(title, reason), fn, timeoutMs);
+  itUnless(onExternalHost, reason, title, fn, timeoutMs);
 }
 
-/** A case that moves the host's clock. */
+/**
+ * A case that relies on behaviour of the devhost that the real extension does not have (each
+ * caller names which): skipped on the real-extension host, with the reason in its title.
+ */
+export function itSkippedOnRealExtension(reason: string, title: string, fn: TestFunction, timeoutMs?: number): void {
+  itUnless(!onExternalHost && localHostKind === "realhost", reason, title, fn, timeoutMs);
+}
+
+/** A case that moves the host's clock: the devhost's alone. */
 export function itOnVirtualClock(title: string, fn: TestFunction, timeoutMs?: number): void {
-  itSkippedOnExternalHost(VIRTUAL_CLOCK_SKIP_REASON, title, fn, timeoutMs);
+  itUnless(realClockOnly, VIRTUAL_CLOCK_SKIP_REASON, title, fn, timeoutMs);
 }
 
 /** A case that relies on a setting the suite gives only a host it starts. */
@@ -46,30 +72,34 @@ export function itWithOwnHost(title: string, fn: TestFunction, timeoutMs?: numbe
 
 /** A group that starts, stops or configures the host itself: skipped against E2E_BASE_URL, saying why. */
 export function describeWithOwnHost(title: string, options: SuiteOptions, factory: () => void): void {
-  describe.skipIf(onExternalHost)(skippedTitle(title, OWN_HOST_SKIP_REASON), options, factory);
+  describe.skipIf(onExternalHost)(onExternalHost ? `${title} [skipped: ${OWN_HOST_SKIP_REASON}]` : title, options, factory);
 }
 
 export interface E2eTargetOptions {
   /** Letters only; names the task hub (with a random suffix) and the log lines. */
   name: string;
-  /** The devhost's clock. Against E2E_BASE_URL the clock is always real. */
+  /** The devhost's clock. Against E2E_BASE_URL and on the real-extension host the clock is always real. */
   clock?: ClockMode;
   /** false: a virtual clock moves only when a test advances it (for acting before a timeout). */
   autoSkip?: boolean;
+  /**
+   * How long a crashed host's queue messages and leases keep the next one waiting: the devhost's
+   * --lease-seconds, the real extension's queue visibility timeouts and app lease.
+   */
   leaseSeconds?: number;
   /**
-   * More settings for the devhost, read when it starts (in this file's beforeAll, after the
+   * More settings for the host, read when it starts (in this file's beforeAll, after the
    * beforeAll hooks registered before useE2eTarget), so they may name ports opened by those.
    */
   env?: () => Record<string, string>;
 }
 
-/** Covers a cold devhost start, which reads the app and creates the task hub's queues and tables. */
+/** Covers a cold host start, which reads the app and creates the task hub's queues and tables. */
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 30_000;
 
 export class E2eTarget {
-  private host: DevhostProcess | undefined;
+  private process: LocalHostProcess | undefined;
   private hubName: string | undefined;
   private started = false;
 
@@ -78,7 +108,7 @@ export class E2eTarget {
   /** The origin the app answers on, e.g. http://127.0.0.1:43123; no trailing slash. */
   get baseUrl(): string {
     this.requireStarted();
-    return externalBaseUrl ?? this.devhost.baseUrl;
+    return externalBaseUrl ?? this.host.baseUrl;
   }
 
   /** An absolute URL for a path on the target, e.g. url("/api/counter"). */
@@ -86,23 +116,23 @@ export class E2eTarget {
     return `${this.baseUrl}${pathAndQuery}`;
   }
 
-  /** The devhost this file started; throws against E2E_BASE_URL (guard such cases with describeWithOwnHost). */
-  get devhost(): DevhostProcess {
-    if (this.host === undefined) throw new Error("This target has no devhost of its own: E2E_BASE_URL is set or it has not started.");
-    return this.host;
+  /** The host this file started; throws against E2E_BASE_URL (guard such cases with describeWithOwnHost). */
+  get host(): LocalHostProcess {
+    if (this.process === undefined) throw new Error("This target has no host of its own: E2E_BASE_URL is set or it has not started.");
+    return this.process;
   }
 
-  /** The task hub when the suite chose it (its devhost); undefined against E2E_BASE_URL. */
+  /** The task hub when the suite chose it (its own host); undefined against E2E_BASE_URL. */
   get taskHub(): string | undefined {
     return this.hubName;
   }
 
   get clockMode(): ClockMode {
-    return onExternalHost ? "real" : (this.options.clock ?? "real");
+    return realClockOnly ? "real" : (this.options.clock ?? "real");
   }
 
   /**
-   * The storage account the app writes to: the run's Azurite for the devhost; for E2E_BASE_URL,
+   * The storage account the app writes to: the run's Azurite for a host the suite starts; for E2E_BASE_URL,
    * E2E_STORAGE_CONNECTION_STRING, or the Azurite on its default ports that `func start` uses.
    */
   get storageConnectionString(): string {
@@ -112,11 +142,11 @@ export class E2eTarget {
   }
 
   async advanceClock(milliseconds: number): Promise<Date> {
-    return new Date((await this.devhost.advanceClock(milliseconds)).now);
+    return new Date((await this.host.advanceClock(milliseconds)).now);
   }
 
   async advanceClockTo(instant: Date | string): Promise<Date> {
-    return new Date((await this.devhost.advanceClockTo(instant)).now);
+    return new Date((await this.host.advanceClockTo(instant)).now);
   }
 
   async start(): Promise<void> {
@@ -124,11 +154,15 @@ export class E2eTarget {
     if (onExternalHost) return;
     assertBuildIsCurrent();
     this.hubName = uniqueTaskHub(this.options.name);
-    this.host = await DevhostProcess.start({
-      clock: this.options.clock ?? "real",
-      ...(this.options.autoSkip === undefined ? {} : { autoSkip: this.options.autoSkip }),
-      ...(this.options.leaseSeconds === undefined ? {} : { leaseSeconds: this.options.leaseSeconds }),
+    const { clock, autoSkip, leaseSeconds } = this.options;
+    const onRealExtension = localHostKind === "realhost";
+    this.process = await LocalHostProcess.start({
+      kind: localHostKind,
+      ...(onRealExtension
+        ? {}
+        : { clock: clock ?? "real", ...(autoSkip === undefined ? {} : { autoSkip }), ...(leaseSeconds === undefined ? {} : { leaseSeconds }) }),
       env: {
+        ...(onRealExtension ? realExtensionSettings(leaseSeconds !== undefined) : {}),
         AzureWebJobsStorage: inject("azuriteConnectionString"),
         FUNCTIONS_WORKER_RUNTIME: "node",
         TASKHUB_NAME: this.hubName,
@@ -141,16 +175,16 @@ export class E2eTarget {
   }
 
   async stop(): Promise<void> {
-    await this.host?.stop();
+    await this.process?.stop();
   }
 
   /** Host log lines since the cursor, for a failed test's report; empty against E2E_BASE_URL. */
   logCursor(): number {
-    return this.host?.logCursor() ?? 0;
+    return this.process?.logCursor() ?? 0;
   }
 
   logSince(cursor: number): string {
-    return this.host?.logSince(cursor) ?? "";
+    return this.process?.logSince(cursor) ?? "";
   }
 
   private requireStarted(): void {
@@ -170,10 +204,30 @@ export function useE2eTarget(options: E2eTargetOptions): E2eTarget {
     const cursor = target.logCursor();
     context.onTestFailed(() => {
       const log = target.logSince(cursor);
-      if (log !== "") console.error(`devhost log during "${context.task.name}":\n${log}`);
+      if (log !== "") console.error(`${localHostKind} log during "${context.task.name}":\n${log}`);
     });
   });
   return target;
+}
+
+/**
+ * The real extension's settings for the suite, as host.json overrides in the environment (as the
+ * Functions host reads them): idle queue polling backs off to one second rather than host.json's
+ * ten, so that a step does not wait out a backed-off poll; and with short leases, a crashed
+ * host's dequeued messages reappear after a minute, the shortest visibility timeout the extension
+ * accepts, instead of five.
+ */
+function realExtensionSettings(shortLeases: boolean): Record<string, string> {
+  const durableTask = "AzureFunctionsJobHost__extensions__durableTask";
+  return {
+    [`${durableTask}__storageProvider__maxQueuePollingInterval`]: "00:00:01",
+    ...(shortLeases
+      ? {
+          [`${durableTask}__storageProvider__controlQueueVisibilityTimeout`]: "00:01:00",
+          [`${durableTask}__storageProvider__workItemQueueVisibilityTimeout`]: "00:01:00",
+        }
+      : {}),
+  };
 }
 
 /** TASKHUB_NAME: letters and digits, starting with a letter, short enough for `<hub>SingletonClaims`. */
@@ -183,10 +237,14 @@ function uniqueTaskHub(name: string): string {
 }
 
 /**
- * The devhost runs the compiled app (dist/) and its own build (devhost/dist/). A missing or stale
- * build would test old code, so the suite refuses to run on one and says what to do.
+ * The hosts run the compiled app (dist/) and the devhost's build (devhost/dist/, the real-extension
+ * host's worker included), the real-extension host its own build too. A missing or stale build
+ * would test old code, so the suite refuses to run on one and says what to do.
  */
 function assertBuildIsCurrent(): void {
+  if (localHostKind === "realhost" && !realhostBuildIsCurrent()) {
+    throw new Error("The real-extension host's build is missing or older than its sources: run `npm run test:realhost`, which builds it.");
+  }
   if (!existsSync(DEVHOST_MAIN)) {
     throw new Error(`${path.relative(REPO_ROOT, DEVHOST_MAIN)} does not exist: run \`npm run build\` before the end-to-end tests.`);
   }

@@ -17,8 +17,8 @@ describe("a host crash (SIGKILL)", () => {
     const connectionString = target.storageConnectionString;
     const workload = await startWorkload(target, connectionString);
 
-    await target.devhost.kill();
-    await target.devhost.restart();
+    await target.host.kill();
+    await target.host.restart();
 
     const figures = await verifyWorkload(target, connectionString, workload);
     recordFigures({ id: "4.1", title: "kill -9 of the host mid fan-out (200 files), mid approval, mid E3 burst; restarted", figures });

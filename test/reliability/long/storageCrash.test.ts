@@ -43,11 +43,11 @@ describe("a host crash with a storage restart", () => {
     const { connectionString, ports } = runningAzurite();
     const workload = await startWorkload(target, connectionString);
 
-    await target.devhost.kill();
+    await target.host.kill();
     await runningAzurite().stop();
     azurite = undefined;
     azurite = await startAzurite({ location, ports });
-    await target.devhost.restart();
+    await target.host.restart();
 
     const figures = await verifyWorkload(target, connectionString, workload);
     recordFigures({

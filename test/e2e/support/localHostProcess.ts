@@ -1,17 +1,23 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { REALHOST_DLL } from "../../../scripts/realhost.mjs";
 
 /**
- * The project's local durable host (devhost/) as a child process of a test file: spawned from its
- * build with the Node that runs the tests, ready once it prints its listening line, and never left
- * behind (stop/kill in afterAll, and SIGKILL on process exit for anything still running).
+ * One of the project's local hosts as a child process of a test file: the devhost (devhost/, run
+ * from its build with the Node that runs the tests) or the real-extension host (realhost/, run from
+ * its build with `dotnet`), ready once it prints its listening line, and never left behind
+ * (stop/kill in afterAll, and SIGKILL on process exit for anything still running). The
+ * real-extension host's Node worker exits on its own when the host dies.
  */
 
 export const REPO_ROOT = path.resolve(fileURLToPath(new URL("../../../", import.meta.url)));
 export const DEVHOST_MAIN = path.join(REPO_ROOT, "devhost", "dist", "main.js");
 
-/** The one line the host prints to stdout once its HTTP server, worker and dispatchers are up. */
+/** "devhost": our re-implementation, with a virtual clock. "realhost": the real Durable extension. */
+export type HostKind = "devhost" | "realhost";
+
+/** The one line both hosts print to stdout once their HTTP server, worker and dispatchers are up. */
 const READY_LINE = /Local durable host listening on (http:\/\/127\.0\.0\.1:(\d+))/;
 
 /** Enough for a cold start (loading the app, creating the task hub in Azurite) on a slow CI machine. */
@@ -23,17 +29,20 @@ const MAX_LOG_LINES = 20_000;
 
 export type ClockMode = "real" | "virtual";
 
-export interface DevhostOptions {
+export interface LocalHostOptions {
+  /** Which host to run; the devhost by default. */
+  kind?: HostKind;
   /** The app to load (host.json, local.settings.json, dist/); the repository root by default. */
   appRoot?: string;
   /** 0 (the default) lets the host pick a free port. */
   port?: number;
+  /** The devhost's clock; the real-extension host has only the real one. */
   clock?: ClockMode;
-  /** false passes --no-auto-skip: a virtual clock then moves only when a test advances it. */
+  /** Devhost only. false passes --no-auto-skip: a virtual clock then moves only when a test advances it. */
   autoSkip?: boolean;
-  /** false passes --no-batching. */
+  /** Devhost only. false passes --no-batching. */
   batching?: boolean;
-  /** How long the host's queue and partition leases last; a short one lets a restart after a crash resume sooner. */
+  /** Devhost only (the real extension takes the equivalent settings from `env`): how long its queue and partition leases last. */
   leaseSeconds?: number;
   /** Settings as environment variables; they win over local.settings.json, as under Core Tools. */
   env: Record<string, string>;
@@ -66,7 +75,7 @@ function trackChild(child: ChildProcess): void {
   });
 }
 
-export class DevhostProcess {
+export class LocalHostProcess {
   private child: ChildProcess | undefined;
   private exit: Promise<Exit> = Promise.resolve({ code: null, signal: null });
   private lastExit: Exit | undefined;
@@ -75,11 +84,11 @@ export class DevhostProcess {
   private linesLogged = 0;
   private url = "";
 
-  private constructor(private readonly options: DevhostOptions) {}
+  private constructor(private readonly options: LocalHostOptions) {}
 
   /** Starts the host and resolves once it is listening; rejects with its output if it exits or hangs first. */
-  static async start(options: DevhostOptions): Promise<DevhostProcess> {
-    const host = new DevhostProcess(options);
+  static async start(options: LocalHostOptions): Promise<LocalHostProcess> {
+    const host = new LocalHostProcess(options);
     await host.spawnAndWait(options.port ?? 0);
     return host;
   }
@@ -121,7 +130,7 @@ export class DevhostProcess {
     if (outcome === "timeout") {
       child.kill("SIGKILL");
       await this.exit;
-      throw new Error(`The devhost did not stop within ${timeoutMs} ms of SIGTERM and was killed.\n${this.logSince(0, 50)}`);
+      throw new Error(`The host did not stop within ${timeoutMs} ms of SIGTERM and was killed.\n${this.logSince(0, 50)}`);
     }
   }
 
@@ -140,7 +149,7 @@ export class DevhostProcess {
   async restart(): Promise<void> {
     await this.stop();
     const port = Number(new URL(this.url).port);
-    this.log(`[test] restarting the devhost on port ${port}`);
+    this.log(`[test] restarting the host on port ${port}`);
     await this.spawnAndWait(port);
   }
 
@@ -175,9 +184,16 @@ export class DevhostProcess {
     return { mode: reading.mode, now: reading.now };
   }
 
-  private arguments(port: number): string[] {
-    const { appRoot, clock, autoSkip, batching, leaseSeconds } = this.options;
-    return [
+  /** The command and its arguments for the chosen host. */
+  private command(port: number): [string, string[]] {
+    const { kind, appRoot, clock, autoSkip, batching, leaseSeconds } = this.options;
+    if (kind === "realhost") {
+      if ((clock ?? "real") !== "real" || autoSkip !== undefined || batching !== undefined || leaseSeconds !== undefined) {
+        throw new Error("The real-extension host has the real clock only and takes its engine's settings from env (host.json keys as AzureFunctionsJobHost__…).");
+      }
+      return ["dotnet", [REALHOST_DLL, "--app-root", appRoot ?? REPO_ROOT, "--port", String(port)]];
+    }
+    return [process.execPath, [
       DEVHOST_MAIN,
       "--app-root",
       appRoot ?? REPO_ROOT,
@@ -188,13 +204,13 @@ export class DevhostProcess {
       ...(autoSkip === false ? ["--no-auto-skip"] : []),
       ...(batching === false ? ["--no-batching"] : []),
       ...(leaseSeconds === undefined ? [] : ["--lease-seconds", String(leaseSeconds)]),
-    ];
+    ]];
   }
 
   private async spawnAndWait(port: number): Promise<void> {
-    const args = this.arguments(port);
-    this.log(`[test] node ${args.map((arg) => (arg.includes(" ") ? JSON.stringify(arg) : arg)).join(" ")}`);
-    const child = spawn(process.execPath, args, {
+    const [command, args] = this.command(port);
+    this.log(`[test] ${path.basename(command)} ${args.map((arg) => (arg.includes(" ") ? JSON.stringify(arg) : arg)).join(" ")}`);
+    const child = spawn(command, args, {
       cwd: this.options.appRoot ?? REPO_ROOT,
       env: { ...process.env, ...this.options.env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -217,13 +233,13 @@ export class DevhostProcess {
       this.collect(child.stderr, "[stderr] ");
       child.once("error", reject);
       void this.exit.then((exit) =>
-        reject(new Error(`The devhost exited before it was ready (code ${String(exit.code)}, signal ${String(exit.signal)}).`)),
+        reject(new Error(`The host exited before it was ready (code ${String(exit.code)}, signal ${String(exit.signal)}).`)),
       );
     });
     const timeoutMs = this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`The devhost printed no ready line within ${timeoutMs} ms.`)), timeoutMs);
+      timer = setTimeout(() => reject(new Error(`The host printed no ready line within ${timeoutMs} ms.`)), timeoutMs);
     });
     try {
       this.url = await Promise.race([ready, timedOut]);
