@@ -45,16 +45,12 @@ public static class WorkerReply
 }
 
 /// <summary>
-/// A function that failed in the worker, with the message the Functions host's RpcException has:
-/// <c>Result: Failure</c>, <c>Exception:</c>, <c>Stack:</c>. The extension recognises exactly this
-/// shape, and recovers a failed orchestration's state (its actions and custom status) from the
-/// <c>$OutOfProcData$</c> that durable-functions appends to the message; an activity's failure shows
-/// the message alone.
+/// A function that failed in the worker, as the Functions host reports it: an
+/// <see cref="Microsoft.Azure.WebJobs.Script.Workers.Rpc.RpcException"/> with the result
+/// <c>Failure</c>, whose message reads <c>Result: Failure</c>, <c>Exception:</c>, <c>Stack:</c>. The
+/// extension recognises it, takes the worker's message as the failure's message (an activity's
+/// failure shows it alone), and recovers a failed orchestration's state (its actions and custom
+/// status) from the <c>$OutOfProcData$</c> that durable-functions appends to the message.
 /// </summary>
 public sealed class WorkerInvocationException(string message, string stack)
-    : Exception($"Result: Failure\nException: {message}\nStack: {stack}")
-{
-    public string WorkerMessage { get; } = message;
-
-    public string WorkerStack { get; } = stack;
-}
+    : Microsoft.Azure.WebJobs.Script.Workers.Rpc.RpcException("Failure", message, stack);
