@@ -76,7 +76,10 @@ export class FunctionApp {
     return this.#registry.get(name);
   }
 
-  /** Runs the function with the app's pre/post invocation hooks, logging Executing/Executed lines; returns or throws what the handler does. */
+  /**
+   * Runs the function with the app's pre/post invocation hooks, logging Executing/Executed lines
+   * (unless `logExecution` is false) and a failure's description; returns or throws what the handler does.
+   */
   async invoke(name: string, triggerInput: unknown, options: InvokeOptions = {}): Promise<unknown> {
     const fn = this.get(name);
     if (fn === undefined) throw new Error(`Function code for '${name}' is not loaded and cannot be invoked.`);
@@ -91,7 +94,8 @@ export class FunctionApp {
       extraInputs: options.extraInputs,
       log: invocationLogHandler({ functionName: fn.name, invocationId, finished, hooks: this.#hooks, hookData, logger: this.#logger, context: () => context }),
     });
-    this.#logger.log("information", `Executing 'Functions.${fn.name}' (Reason='${options.reason ?? NO_REASON}', Id=${invocationId})`);
+    const logExecution = options.logExecution ?? true;
+    if (logExecution) this.#logger.log("information", `Executing 'Functions.${fn.name}' (Reason='${options.reason ?? NO_REASON}', Id=${invocationId})`);
     const duration = (): number => Math.round(performance.now() - started);
     try {
       const result = await withTimeout(
@@ -100,10 +104,10 @@ export class FunctionApp {
         fn.name,
       );
       const converted = options.convertResult === undefined ? result : await options.convertResult(result);
-      this.#logger.log("information", `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${duration()}ms)`);
+      if (logExecution) this.#logger.log("information", `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${duration()}ms)`);
       return converted;
     } catch (error) {
-      this.#logger.log("error", `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${duration()}ms)`);
+      if (logExecution) this.#logger.log("error", `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${duration()}ms)`);
       this.#logger.log("error", describeFailure(fn.name, error));
       throw error;
     }

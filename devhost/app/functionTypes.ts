@@ -37,6 +37,13 @@ export interface InvokeOptions {
    * then returns what this returns.
    */
   convertResult?: (result: unknown) => unknown;
+  /**
+   * Whether to write the "Executing '...'" and "Executed '...'" lines; default true. A caller whose
+   * own host writes them (the .NET WebJobs host does for the durable triggers it runs through the
+   * realhost worker) turns them off so they do not appear twice. A failure's description is logged
+   * either way.
+   */
+  logExecution?: boolean;
 }
 
 /** The app's own @azure/functions: its classes are the ones the app's `instanceof` checks know. */
