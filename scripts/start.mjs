@@ -1,10 +1,12 @@
-// npm start: Azurite (from node_modules, data in .azurite/), then `func start` on the built app, or,
-// where Core Tools is not installed (or with --devhost), the project's local durable host
-// (devhost/). The build has already run (npm's prestart). Arguments after `--` go to whichever host
-// runs. Ctrl-C stops both and leaves no Azurite behind.
+// npm start: Azurite (from node_modules, data in .azurite/), then the first host of these that can
+// run: `func start` (Core Tools); the real-extension host (realhost/: the real Durable extension,
+// where a .NET SDK is installed; built on first use); the project's local durable host (devhost/).
+// --realhost or --devhost picks one. The app has already been built (npm's prestart). Arguments
+// after `--` go to whichever host runs. Ctrl-C stops both and leaves no Azurite behind.
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
+import { REALHOST_DLL, ensureRealhostBuilt, findDotnetSdk } from "./realhost.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const windows = process.platform === "win32";
@@ -36,17 +38,30 @@ function findFunc() {
 }
 
 const args = process.argv.slice(2);
-const forceDevhost = args.includes("--devhost");
-const hostArgs = args.filter((arg) => arg !== "--devhost");
-const func = forceDevhost ? undefined : findFunc();
-if (func === undefined) {
-  console.log(`${forceDevhost ? "--devhost given" : "Azure Functions Core Tools (func) was not found on PATH or in node_modules/.bin"}: running the local durable host (devhost/).
+const forced = args.includes("--realhost") ? "realhost" : args.includes("--devhost") ? "devhost" : undefined;
+const hostArgs = args.filter((arg) => arg !== "--devhost" && arg !== "--realhost");
+const func = forced === undefined ? findFunc() : undefined;
+const dotnet = func === undefined && forced !== "devhost" ? findDotnetSdk() : undefined;
+if (forced === "realhost" && dotnet === undefined) {
+  console.error(`--realhost given, but no .NET SDK was found (\`dotnet --list-sdks\` lists none). The real-extension host is built with it:
+install the .NET SDK 8 or later, or run the local durable host with npm start -- --devhost.`);
+  process.exit(1);
+}
+const hostKind = func !== undefined ? "func" : dotnet !== undefined ? "realhost" : "devhost";
+if (hostKind === "func") {
+  console.log(`Running Azure Functions Core Tools: ${func} start`);
+} else if (hostKind === "realhost") {
+  console.log(`${forced === "realhost" ? "--realhost given" : "Core Tools (func) was not found; a .NET SDK was"}: running the real-extension host (realhost/).
+The real Durable extension (Microsoft.Azure.WebJobs.Extensions.DurableTask) runs the app's orchestrations, entities
+and activities on Azurite, with the routes and the built-in API that func start serves. npm start -- --devhost runs
+the local durable host instead (no .NET needed, and a virtual clock).`);
+  await ensureRealhostBuilt();
+} else {
+  console.log(`${forced === "devhost" ? "--devhost given" : "Neither Core Tools (func) nor a .NET SDK was found"}: running the local durable host (devhost/).
 It serves the same routes, the Durable built-in API and the same Azurite task hub as func start would.
-To use Core Tools instead, install v4 and run npm start again:
+To run on the real Durable extension, install the .NET SDK (8 or later) and run npm start again; for Core Tools:
   npm i -g azure-functions-core-tools@4 --unsafe-perm true
   (or: winget install Microsoft.Azure.FunctionsCoreTools, brew tap azure/functions && brew install azure-functions-core-tools@4)`);
-} else {
-  console.log(`Running Azure Functions Core Tools: ${func} start`);
 }
 
 if (!existsSync(path.join(root, "local.settings.json"))) {
@@ -67,10 +82,15 @@ const azurite = run(bin("azurite"), [
 ]);
 console.log("Azurite is starting (blob 10000, queue 10001, table 10002; data in .azurite/).");
 
-const host = func === undefined ? run(process.execPath, [path.join(root, "devhost", "dist", "main.js"), ...hostArgs]) : run(func, ["start", ...hostArgs]);
+const host =
+  hostKind === "func"
+    ? run(func, ["start", ...hostArgs])
+    : hostKind === "realhost"
+      ? run("dotnet", [REALHOST_DLL, "--node", process.execPath, ...hostArgs])
+      : run(process.execPath, [path.join(root, "devhost", "dist", "main.js"), ...hostArgs]);
 
 // The host first, then Azurite: the host's last storage calls still need it. Both exit within
-// seconds (the local host gives up on unfinished work after 5 s; it resumes at the next start).
+// seconds (the local hosts give up on unfinished work after 5 to 8 s; it resumes at the next start).
 let stopping = false;
 function stop(code) {
   if (stopping) return;

@@ -82,7 +82,8 @@ public sealed class FrontDoor : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        // Responses still being written get two seconds; the host's whole stop must fit in npm start's ten.
+        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         await web.StopAsync(stopping.Token).ConfigureAwait(false);
         web.Dispose();
         toWorker.Dispose();

@@ -26,12 +26,19 @@ if (options.Help)
 foreach (var name in AppConfiguration.AzurePlatformVariables) Environment.SetEnvironmentVariable(name, null);
 
 using var stop = new CancellationTokenSource();
-var stopRequested = 0;
+var firstSignal = 0L;
 void OnSignal(PosixSignalContext context)
 {
     context.Cancel = true;
-    // A second Ctrl-C means "do not wait" (one is the terminal's, to the whole process group).
-    if (Interlocked.Increment(ref stopRequested) > 1 && stop.IsCancellationRequested) Environment.Exit(130);
+    // A second Ctrl-C means "do not wait". One within a second is the same Ctrl-C arriving twice:
+    // from the terminal to the whole process group, and forwarded by npm start.
+    var now = Environment.TickCount64;
+    if (Interlocked.CompareExchange(ref firstSignal, now, 0) != 0)
+    {
+        if (now - Interlocked.Read(ref firstSignal) > 1000) Environment.Exit(130);
+        return;
+    }
+
     stop.Cancel();
 }
 

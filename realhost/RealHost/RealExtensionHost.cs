@@ -15,18 +15,25 @@ namespace RealHost;
 /// </summary>
 public sealed class RealExtensionHost : IAsyncDisposable
 {
-    private static readonly TimeSpan JobHostStopTimeout = TimeSpan.FromSeconds(8);
+    /// <summary>
+    /// How long a stop waits for the extension to release its partition leases. Ctrl-C in a
+    /// terminal stops Azurite at the same moment, and the extension then retries its partition
+    /// table every two seconds without end; what it leaves is taken over at the next start.
+    /// </summary>
+    private static readonly TimeSpan JobHostStopTimeout = TimeSpan.FromSeconds(5);
 
     private readonly NodeWorker worker;
     private readonly FrontDoor frontDoor;
     private readonly IHost jobHost;
+    private readonly ILoggerFactory hostLogs;
     private readonly ILogger logger;
 
-    private RealExtensionHost(NodeWorker worker, FrontDoor frontDoor, IHost jobHost, ILogger logger)
+    private RealExtensionHost(NodeWorker worker, FrontDoor frontDoor, IHost jobHost, ILoggerFactory hostLogs, ILogger logger)
     {
         this.worker = worker;
         this.frontDoor = frontDoor;
         this.jobHost = jobHost;
+        this.hostLogs = hostLogs;
         this.logger = logger;
     }
 
@@ -48,18 +55,19 @@ public sealed class RealExtensionHost : IAsyncDisposable
     {
         var configuration = settings.Build();
         void ConfigureLogging(ILoggingBuilder logging) => ConsoleLogging.Configure(logging, configuration);
-        using var startupLogs = LoggerFactory.Create(ConfigureLogging);
-        var logger = startupLogs.CreateLogger("Host.Startup");
+        var hostLogs = LoggerFactory.Create(ConfigureLogging);
+        var logger = hostLogs.CreateLogger("Host.General");
         foreach (var name in settings.SettingsOverriddenByEnvironment)
         {
             logger.LogWarning("Skipping '{Name}' from local.settings.json: it is set in the environment, whose value wins.", name);
         }
 
-        var worker = await NodeWorker.StartAsync(options.Node, options.ResolveWorkerScript(), settings.AppRoot, settings.AppSettings, cancellationToken).ConfigureAwait(false);
+        NodeWorker? worker = null;
         FrontDoor? frontDoor = null;
         IHost? jobHost = null;
         try
         {
+            worker = await NodeWorker.StartAsync(options.Node, options.ResolveWorkerScript(), settings.AppRoot, settings.AppSettings, cancellationToken).ConfigureAwait(false);
             var (functions, routePrefix) = await worker.ListFunctionsAsync(cancellationToken).ConfigureAwait(false);
             foreach (var unsupported in functions.Where(fn => fn.TriggerType != "httpTrigger" && !FunctionEmitter.DurableTriggerTypes.Contains(fn.TriggerType)))
             {
@@ -82,7 +90,7 @@ public sealed class RealExtensionHost : IAsyncDisposable
                     services.AddSingleton<IHostLifetime, SignalsHandledByProgram>();
                 })
                 .Build();
-            WorkerBridge.Attach(worker, options.TracePayloads ? startupLogs.CreateLogger("Host.Payloads") : null);
+            WorkerBridge.Attach(worker, options.TracePayloads ? hostLogs.CreateLogger("Host.Payloads") : null);
             await jobHost.StartAsync(cancellationToken).ConfigureAwait(false);
 
             var durableClient = await DurableClientBinding.ReadAsync(jobHost.Services.GetRequiredService<IJobHost>(), cancellationToken).ConfigureAwait(false);
@@ -91,13 +99,14 @@ public sealed class RealExtensionHost : IAsyncDisposable
             frontDoor.Open(extension, worker.Port);
             Console.Out.WriteLine();
             Console.Out.WriteLine(FunctionList.Describe(functions, routePrefix, port));
-            return new RealExtensionHost(worker, frontDoor, jobHost, logger);
+            return new RealExtensionHost(worker, frontDoor, jobHost, hostLogs, logger);
         }
         catch
         {
             if (frontDoor is not null) await frontDoor.DisposeAsync().ConfigureAwait(false);
             jobHost?.Dispose();
-            await worker.DisposeAsync().ConfigureAwait(false);
+            if (worker is not null) await worker.DisposeAsync().ConfigureAwait(false);
+            hostLogs.Dispose();
             throw;
         }
     }
@@ -109,20 +118,20 @@ public sealed class RealExtensionHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await frontDoor.DisposeAsync().ConfigureAwait(false);
-        using (var stopping = new CancellationTokenSource(JobHostStopTimeout))
+        try
         {
-            try
-            {
-                await jobHost.StopAsync(stopping.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                logger.LogWarning("The Durable extension took over {Seconds} s to stop; unfinished work resumes at the next start.", JobHostStopTimeout.TotalSeconds);
-            }
+            // The extension does not give up when the token is cancelled, so the wait is bounded here.
+            await jobHost.StopAsync(CancellationToken.None).WaitAsync(JobHostStopTimeout).ConfigureAwait(false);
+            jobHost.Dispose();
+        }
+        catch (TimeoutException)
+        {
+            logger.LogWarning("The Durable extension took over {Seconds} s to stop; unfinished work resumes at the next start.", JobHostStopTimeout.TotalSeconds);
         }
 
-        jobHost.Dispose();
         await worker.DisposeAsync().ConfigureAwait(false);
+        logger.LogInformation("The real-extension host has stopped.");
+        hostLogs.Dispose();
     }
 
     private static string VersionOf(Assembly assembly)

@@ -98,6 +98,11 @@ export class LocalHostProcess {
     return this.url;
   }
 
+  /** The host's process id while it runs. */
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.lastExit === undefined;
   }
