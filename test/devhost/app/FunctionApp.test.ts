@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { FunctionApp } from "../../../devhost/app/FunctionApp.js";
@@ -105,7 +104,9 @@ describe("loading errors", () => {
   });
 
   it("warns and loads nothing without a package.json, as the worker does", async () => {
-    const empty = await mkdtemp(path.join(os.tmpdir(), "devhost-empty-app-"));
+    // Beside the fixture apps, where @azure/functions resolves (the build links node_modules in),
+    // so that only the missing package.json is wrong, wherever the system's temp folder is.
+    const empty = await mkdtemp(path.join(build.app(""), "empty-app-"));
     try {
       const host = await load(empty);
       expect(loadedNames(host)).toEqual([]);
