@@ -2,10 +2,12 @@ import { EventType, type HistoryEvent } from "../protocol/historyEvents.js";
 import { hostTimerSettings } from "./hostTimerSettings.js";
 
 /**
- * The extension's replay schemas: V2 = 1, V3 = 2. It sends V2 as upperSchemaVersion (for old Python
- * SDKs) and V3 as upperSchemaVersionNew, which durable-functions prefers. V3 is what long timers and
- * callHttp polling need; V4 (entity locks) is only offered by the extension's gRPC path, not to
- * Node.js apps, so this host does not offer it either.
+ * The extension's replay schemas: V2 = 1, V3 = 2, V4 = 3. It sends V2 as upperSchemaVersion (for old
+ * Python SDKs) and its newest as upperSchemaVersionNew, which durable-functions prefers. V3 is what
+ * long timers and callHttp polling need. The real extension sends V4 (3.19 sends 3, as the
+ * real-extension host shows), which lets durable-functions take entity locks; this host does not
+ * implement the lock actions, so it offers V3, and an orchestration that takes a lock fails with the
+ * SDK's own refusal instead of misbehaving.
  */
 const UPPER_SCHEMA_VERSION = 1;
 const UPPER_SCHEMA_VERSION_NEW = 2;

@@ -1,7 +1,7 @@
 import type { OrchestrationFailure } from "./OrchestrationFailure.js";
 import type { SdkOrchestratorState } from "../protocol/SdkOrchestratorState.js";
 
-/** How durable-functions refuses context.df.lock below schema V4, which the host (like the extension for Node.js) does not offer. */
+/** How durable-functions refuses context.df.lock below schema V4, which this host does not offer (the real extension does). */
 const SDK_LOCK_REFUSAL = "lock requires a Durable Functions extension that supports OOProc schema V4";
 
 /**
