@@ -42,7 +42,7 @@ public sealed class RealExtensionHost : IAsyncDisposable
     /// <summary>Completes if the worker exits while the host runs: the app's code is gone, so the host must stop.</summary>
     public Task WorkerExited => worker.Exited;
 
-    /// <summary>"Microsoft.Azure.WebJobs.Extensions.DurableTask 3.19.0, DurableTask.Core 3.11.2, …": what runs, for the banner.</summary>
+    /// <summary>"Durable extension 3.19.0, DurableTask.Core 3.11.2, …": what runs, for the banner.</summary>
     public static string EngineVersions() => string.Join(", ", new[]
     {
         ("Durable extension", typeof(DurableTaskExtension).Assembly),
@@ -77,19 +77,7 @@ public sealed class RealExtensionHost : IAsyncDisposable
             frontDoor = await FrontDoor.StartAsync(options.Port ?? settings.LocalHttpPort ?? 7071, ConfigureLogging, cancellationToken).ConfigureAwait(false);
             var port = frontDoor.Port;
             var functionsType = FunctionEmitter.EmitFunctionsType(functions);
-            jobHost = new HostBuilder()
-                .ConfigureAppConfiguration(builder => builder.AddConfiguration(configuration))
-                .ConfigureLogging(ConfigureLogging)
-                .ConfigureWebJobs(webJobs => webJobs.AddDurableTask())
-                .ConfigureServices(services =>
-                {
-                    services.AddSingleton<ITypeLocator>(new FixedTypeLocator(functionsType, typeof(DurableClientBinding)));
-#pragma warning disable CS0618 // IWebHookProvider is marked obsolete, yet it is how the extension learns its public webhook URL.
-                    services.AddSingleton<IWebHookProvider>(new FrontDoorWebhooks(port));
-#pragma warning restore CS0618
-                    services.AddSingleton<IHostLifetime, SignalsHandledByProgram>();
-                })
-                .Build();
+            jobHost = DurableJobHost.Build(configuration, ConfigureLogging, port, functionsType, typeof(DurableClientBinding));
             WorkerBridge.Attach(worker, options.TracePayloads ? hostLogs.CreateLogger("Host.Payloads") : null);
             await jobHost.StartAsync(cancellationToken).ConfigureAwait(false);
 
@@ -141,14 +129,6 @@ public sealed class RealExtensionHost : IAsyncDisposable
         return metadata < 0 ? version : version[..metadata];
     }
 }
-
-#pragma warning disable CS0618 // See the registration above.
-/// <summary>The extension's public webhook URL: the front door, as the Functions host gives its own origin.</summary>
-internal sealed class FrontDoorWebhooks(int port) : IWebHookProvider
-{
-    public Uri GetUrl(IExtensionConfigProvider extension) => new($"http://localhost:{port}{FrontDoor.WebhookPath}");
-}
-#pragma warning restore CS0618
 
 /// <summary>The function list Core Tools prints at start: HTTP routes with their methods, other triggers by type.</summary>
 public static class FunctionList

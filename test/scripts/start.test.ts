@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AZURITE_PORTS, expectAppAnswers, makeProjectCopy, portAnswers, removeProjectCopy, startUseAndInterrupt } from "./support/npmStart.js";
+import { describe, expect, it } from "vitest";
+import { expectAppAnswers, skipIfAzuriteIsRunning, startUseAndInterrupt, useProjectCopy } from "./support/npmStart.js";
 
 /**
  * `npm start -- --devhost`: scripts/start.mjs starts Azurite and the local durable host, the app
@@ -7,21 +7,12 @@ import { AZURITE_PORTS, expectAppAnswers, makeProjectCopy, portAnswers, removePr
  * test/realhost/, which needs a .NET SDK.)
  */
 
-let copy: string;
-beforeAll(async () => {
-  copy = await makeProjectCopy();
-});
-
-afterAll(async () => {
-  await removeProjectCopy(copy);
-});
+const copy = useProjectCopy();
 
 describe("npm start on the local durable host", () => {
   it("runs the app on the local durable host beside Azurite, and Ctrl-C stops both", async (context) => {
-    const busy = await Promise.all(AZURITE_PORTS.map(portAnswers));
-    if (busy.some(Boolean)) context.skip("Azurite's default ports (10000-10002) are in use: another Azurite is running");
-
-    const output = await startUseAndInterrupt(copy, "--devhost", async (app) => {
+    await skipIfAzuriteIsRunning(context);
+    const output = await startUseAndInterrupt(copy(), "--devhost", async (app) => {
       expect(app.output()).toContain("running the local durable host (devhost/)");
       await expectAppAnswers(app);
     });

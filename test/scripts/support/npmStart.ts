@@ -3,7 +3,7 @@ import { copyFile, mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect, type TestContext } from "vitest";
 
 /**
  * `npm start` (scripts/start.mjs) run as a user runs it, in a copy of the project's runnable files,
@@ -12,11 +12,32 @@ import { expect } from "vitest";
  */
 
 const root = path.resolve(import.meta.dirname, "../../..");
-export const AZURITE_PORTS = [10000, 10001, 10002];
+const AZURITE_PORTS = [10000, 10001, 10002];
 const READY = /Local durable host listening on (http:\/\/127\.0\.0\.1:\d+)/;
 const READY_TIMEOUT_MS = 60_000;
 
-export async function makeProjectCopy(): Promise<string> {
+/** A copy made in beforeAll and removed in afterAll; the function returns its folder. */
+export function useProjectCopy(): () => string {
+  let copy: string | undefined;
+  beforeAll(async () => {
+    copy = await makeProjectCopy();
+  });
+  afterAll(async () => {
+    if (copy !== undefined) await rm(copy, { recursive: true, force: true });
+  });
+  return () => {
+    if (copy === undefined) throw new Error("The project copy is used before its beforeAll ran.");
+    return copy;
+  };
+}
+
+/** npm start runs Azurite on its default ports, so the test cannot run beside another Azurite. */
+export async function skipIfAzuriteIsRunning(context: TestContext): Promise<void> {
+  const busy = await Promise.all(AZURITE_PORTS.map(portAnswers));
+  if (busy.some(Boolean)) context.skip("Azurite's default ports (10000-10002) are in use: another Azurite is running");
+}
+
+async function makeProjectCopy(): Promise<string> {
   const copy = await mkdtemp(path.join(os.tmpdir(), "npm-start-"));
   await mkdir(path.join(copy, "scripts"));
   await mkdir(path.join(copy, "devhost"));
@@ -27,11 +48,7 @@ export async function makeProjectCopy(): Promise<string> {
   return copy;
 }
 
-export async function removeProjectCopy(copy: string): Promise<void> {
-  await rm(copy, { recursive: true, force: true });
-}
-
-export function portAnswers(port: number): Promise<boolean> {
+function portAnswers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect(port, "127.0.0.1");
     socket.once("connect", () => {
