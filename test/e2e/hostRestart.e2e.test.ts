@@ -1,5 +1,5 @@
 import { expect, it, onTestFinished } from "vitest";
-import { describeWithOwnHost, useE2eTarget } from "./support/e2eTarget.js";
+import { describeWithOwnHost, localHostKind, useE2eTarget } from "./support/e2eTarget.js";
 import { counterUrl, decide, e3CounterUrl, e3Operation, startAndCheck, uniqueId } from "./support/app.js";
 import { pollUntil } from "./support/poll.js";
 import { terminateQuietly, waitForCompletion, waitForStatus } from "./support/durable.js";
@@ -42,25 +42,41 @@ describeWithOwnHost("a host restart", { timeout: 120_000 }, () => {
     expectJson(await get(e3CounterUrl(target, id)), 200, { instanceId: id, value: 2, runtimeStatus: "Running" });
   });
 
-  it("applies every counter signal exactly once across a crash (SIGKILL) in the middle of them", async () => {
+  // Client-to-entity signals are at-least-once on the real extension (its maintainers say so:
+  // Azure/azure-functions-durable-extension#969; orchestration-to-entity calls are deduplicated,
+  // client signals are not): a signal whose batch was committed when the crash came, but not yet
+  // deleted from its queue, is applied again when the queue gives it back. The devhost remembers
+  // every message id and applies each signal once.
+  const signalsExactlyOnce = localHostKind === "devhost";
+  it(`applies every counter signal across a crash (SIGKILL) in the middle of them: none lost, ${signalsExactlyOnce ? "none twice" : "none more than twice"}`, async () => {
     const id = uniqueId("signals");
     const add = async (amount: number): Promise<void> => {
       expectJson(await post(counterUrl(target, [id, "add"], { value: String(amount) })), 202, { id, operation: "add", value: amount });
     };
     // 30 signals accepted (queued), then a crash while the host is still applying them.
-    await Promise.all(Array.from({ length: 30 }, (_, index) => add(index + 1)));
+    const beforeCrash = Array.from({ length: 30 }, (_, index) => index + 1);
+    await Promise.all(beforeCrash.map(add));
     await target.host.kill();
+    const crashedAt = Date.now();
     await target.host.restart();
-    await Promise.all(Array.from({ length: 10 }, (_, index) => add(100 + index)));
-    const expected = (30 * 31) / 2 + (100 + 109) * 5;
+    const afterCrash = Array.from({ length: 10 }, (_, index) => 100 + index);
+    await Promise.all(afterCrash.map(add));
+    const sum = (amounts: number[]): number => amounts.reduce((total, amount) => total + amount, 0);
+    const expected = sum(beforeCrash) + sum(afterCrash);
+    // Each signal in flight at the crash may come once more; the ones sent after it only once.
+    const atMost = signalsExactlyOnce ? expected : expected + sum(beforeCrash);
+    // What the crashed host had taken comes back once its lease (devhost) or the queue's visibility
+    // timeout (the real extension: 1 minute here) has run out.
+    const messagesBackAt = crashedAt + (signalsExactlyOnce ? 6_000 : 65_000);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, messagesBackAt - Date.now())));
     await pollUntil(
       `counter ${id} to reach ${expected}`,
       async () => jsonObject(await get(counterUrl(target, [id]))).value,
-      (value) => value === expected,
+      (value) => typeof value === "number" && value >= expected,
       { timeoutMs: 60_000 },
     );
-    // And it stays there once the crashed host's leases have run out and its messages came back.
-    await new Promise((resolve) => setTimeout(resolve, 6_000));
-    expectJson(await get(counterUrl(target, [id])), 200, { id, value: expected });
-  });
+    const value = jsonObject(await get(counterUrl(target, [id]))).value;
+    expect(value).toBeGreaterThanOrEqual(expected);
+    expect(value).toBeLessThanOrEqual(atMost);
+  }, 180_000);
 });
