@@ -157,11 +157,17 @@ public sealed class FrontDoor : IAsyncDisposable
         await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// HttpClient splits list-valued headers such as <c>Allow: GET, POST</c> into values; they are
+    /// joined again, so that the client sees the header as the worker wrote it. Set-Cookie is the
+    /// one header that must stay one line per value.
+    /// </summary>
     private static void CopyHeaders(HttpHeaders from, IHeaderDictionary to)
     {
         foreach (var (name, values) in from)
         {
-            if (!HopByHopHeaders.Contains(name)) to[name] = values.ToArray();
+            if (HopByHopHeaders.Contains(name)) continue;
+            to[name] = name.Equals("Set-Cookie", StringComparison.OrdinalIgnoreCase) ? values.ToArray() : string.Join(", ", values);
         }
     }
 

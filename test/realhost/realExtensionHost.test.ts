@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { request } from "node:http";
 import { expect, it } from "vitest";
 import { describeWithOwnHost, localHostKind, useE2eTarget } from "../e2e/support/e2eTarget.js";
 import { pollUntil } from "../e2e/support/poll.js";
@@ -44,6 +45,21 @@ describeWithOwnHost("the real-extension host", {}, () => {
     expect(status.status).toBe(200);
     expect(await status.json()).toEqual({ state: "Running" });
     for (const path of ["/__worker/functions", "/__WORKER/invoke"]) expect((await fetch(target.url(path))).status).toBe(404);
+  });
+
+  it("passes the worker's answers on as the worker wrote them: one Allow header for a wrong method, as the devhost sends it", async () => {
+    const { status, rawHeaders } = await new Promise<{ status: number | undefined; rawHeaders: string[] }>((resolve, reject) => {
+      const sent = request(target.url("/api/counter/apples"), { method: "DELETE" }, (response) => {
+        response.resume();
+        response.once("end", () => resolve({ status: response.statusCode, rawHeaders: response.rawHeaders }));
+      });
+      sent.once("error", reject);
+      sent.end();
+    });
+    expect(status).toBe(405);
+    const allowValues = rawHeaders.filter((_, index) => index % 2 === 1 && rawHeaders[index - 1]?.toLowerCase() === "allow");
+    expect(allowValues).toHaveLength(1);
+    expect(allowValues[0]?.split(", ").sort()).toEqual(["GET", "POST"]);
   });
 
   it("leaves no Node.js worker behind when it is killed with SIGKILL", async () => {
