@@ -33,7 +33,7 @@ const TOKEN_HEADER = "x-realhost-worker-token";
  * - GET /__worker/functions: the app's functions and triggers, for the .NET host to index;
  * - POST /__worker/configure `{"durableClient": {...}, "websiteHostname": "..."}`: the durable
  *   client's binding data, which the extension produces only once the .NET host runs;
- * - POST /__worker/invoke `{"name": "...", "payload": "<trigger value as text>"}`: runs a
+ * - POST /__worker/invoke `{"name": "...", "payload": "<trigger value as text>" | null}`: runs a
  *   non-HTTP function (the durable triggers) and answers `{"ok": true, "data": <TypedData>}` or
  *   `{"ok": false, "message": "...", "stack": "..."}`.
  *
@@ -105,8 +105,8 @@ export class WorkerApi {
 
   async #invoke(body: unknown): Promise<Response> {
     const { name, payload } = asRecord(body);
-    if (typeof name !== "string" || typeof payload !== "string") {
-      return problem(400, "bad_request", 'The body must be {"name": "<function name>", "payload": "<the trigger value as text>"}.');
+    if (typeof name !== "string" || (typeof payload !== "string" && payload !== null)) {
+      return problem(400, "bad_request", 'The body must be {"name": "<function name>", "payload": "<the trigger value as text>" or null}.');
     }
     const { app } = this.#options;
     const fn = app.get(name);
@@ -117,7 +117,9 @@ export class WorkerApi {
       return problem(409, "not_configured", `'${name}' has a durableClient input, and the worker's durable client is not configured yet (POST /__worker/configure).`);
     }
     try {
-      const data = await app.invoke(name, tryJsonParse(payload), {
+      // A null trigger value (an activity called without input) is a TypedData with nothing set,
+      // which @azure/functions hands the function as undefined.
+      const data = await app.invoke(name, payload === null ? undefined : tryJsonParse(payload), {
         convertResult: toTypedData,
         // The WebJobs host writes its own Executing/Executed lines for the functions it invokes.
         logExecution: false,

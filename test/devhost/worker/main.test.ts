@@ -118,7 +118,7 @@ async function workerPost(route: string, body: unknown): Promise<Response> {
 
 type InvokeReply = { ok: true; data: Record<string, unknown> } | { ok: false; message: string; stack: string };
 
-async function invoke(name: string, payload: string): Promise<InvokeReply> {
+async function invoke(name: string, payload: string | null): Promise<InvokeReply> {
   const response = await workerPost("invoke", { name, payload });
   expect(response.status).toBe(200);
   return (await response.json()) as InvokeReply;
@@ -212,7 +212,7 @@ describe("the /__worker/ routes", () => {
     expect((await workerPost("functions", {})).status).toBe(405);
   });
 
-  it("answers 400 for an invoke body without a name and a string payload", async () => {
+  it("answers 400 for an invoke body without a name and a string or null payload", async () => {
     for (const body of [{}, { name: "Reply" }, { name: "Reply", payload: 42 }, [1], "text"]) {
       const response = await workerPost("invoke", body);
       expect(response.status).toBe(400);
@@ -254,6 +254,12 @@ describe("invoking a function", () => {
     const reply = await invoke("EchoType", payload);
     expect(reply.ok).toBe(true);
     if (reply.ok) expect(JSON.parse(reply.data.json as string)).toEqual({ type, value });
+  });
+
+  it("hands a null payload (an activity called without input) to the function as undefined", async () => {
+    const reply = await invoke("EchoType", null);
+    expect(reply.ok).toBe(true);
+    if (reply.ok) expect(JSON.parse(reply.data.json as string)).toEqual({ type: "undefined" });
   });
 
   it("answers a thrown Error with its message and stack, and logs the failure without Executing/Executed lines", async () => {

@@ -38,6 +38,8 @@ export interface LocalHostOptions {
   port?: number;
   /** The devhost's clock; the real-extension host has only the real one. */
   clock?: ClockMode;
+  /** Realhost only: the worker script (--worker), for an app outside this repository's tree. */
+  workerScript?: string;
   /** Devhost only. false passes --no-auto-skip: a virtual clock then moves only when a test advances it. */
   autoSkip?: boolean;
   /** Devhost only. false passes --no-batching. */
@@ -191,12 +193,13 @@ export class LocalHostProcess {
 
   /** The command and its arguments for the chosen host. */
   private command(port: number): [string, string[]] {
-    const { kind, appRoot, clock, autoSkip, batching, leaseSeconds } = this.options;
+    const { kind, appRoot, clock, autoSkip, batching, leaseSeconds, workerScript } = this.options;
+    if (kind !== "realhost" && workerScript !== undefined) throw new Error("Only the real-extension host takes a worker script.");
     if (kind === "realhost") {
       if ((clock ?? "real") !== "real" || autoSkip !== undefined || batching !== undefined || leaseSeconds !== undefined) {
         throw new Error("The real-extension host has the real clock only and takes its engine's settings from env (host.json keys as AzureFunctionsJobHost__…).");
       }
-      return ["dotnet", [REALHOST_DLL, "--app-root", appRoot ?? REPO_ROOT, "--port", String(port)]];
+      return ["dotnet", [REALHOST_DLL, "--app-root", appRoot ?? REPO_ROOT, "--port", String(port), ...(workerScript === undefined ? [] : ["--worker", workerScript])]];
     }
     return [process.execPath, [
       DEVHOST_MAIN,
