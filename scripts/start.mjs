@@ -55,7 +55,12 @@ if (hostKind === "func") {
 The real Durable extension (Microsoft.Azure.WebJobs.Extensions.DurableTask) runs the app's orchestrations, entities
 and activities on Azurite, with the routes and the built-in API that func start serves. npm start -- --devhost runs
 the local durable host instead (no .NET needed, and a virtual clock).`);
-  await ensureRealhostBuilt();
+  try {
+    await ensureRealhostBuilt();
+  } catch (error) {
+    console.error(`${error.message}\nThe output above says why (a NuGet package that cannot be restored, say). npm start -- --devhost runs the local durable host instead.`);
+    process.exit(1);
+  }
 } else {
   console.log(`${forced === "devhost" ? "--devhost given" : "Neither Core Tools (func) nor a .NET SDK was found"}: running the local durable host (devhost/).
 It serves the same routes, the Durable built-in API and the same Azurite task hub as func start would.
